@@ -1,0 +1,116 @@
+//! What was typed: clap's view of the command line, nothing resolved yet.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "mtd", version, about = "Making Tax Digital for Income Tax: link software to HMRC and file, for a business or an agent's clients")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Which HMRC to talk to.
+    #[arg(long, global = true, value_enum, default_value_t = EnvName::Embedded, env = "MTD_ENV")]
+    pub env: EnvName,
+    /// Where tokens, settings and the embedded HMRC's state live.
+    #[arg(long, global = true, env = "MTD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Log more to stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EnvName {
+    /// A local HMRC inside this process, its state in the data dir (the default).
+    Embedded,
+    /// A running `mtd sandbox serve` (MTD_BASE_URL, default http://127.0.0.1:9000).
+    Local,
+    /// HMRC's external test environment.
+    HmrcSandbox,
+    /// HMRC's live service.
+    HmrcProduction,
+}
+
+impl EnvName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvName::Embedded => "embedded",
+            EnvName::Local => "local",
+            EnvName::HmrcSandbox => "hmrc-sandbox",
+            EnvName::HmrcProduction => "hmrc-production",
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Walk the journey end to end on a fresh embedded HMRC, narrating each step.
+    Journey,
+    /// The local HMRC: run it, and script it for tests.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Run the local HMRC until Ctrl-C.
+    Serve(mtd_sandbox::cli::ServeArgs),
+    /// Register an application, as HMRC's Developer Hub does. Prints its client secret once.
+    CreateApp {
+        #[arg(long)]
+        name: String,
+        /// Up to 5; https, or http on localhost, or urn:ietf:wg:oauth:2.0:oob.
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// Requests a second (0 for none); default the server's.
+        #[arg(long)]
+        rate_limit: Option<u32>,
+    },
+    /// Create a test user with HMRC's Create Test User API and remember it for `mtd link --test-user`.
+    CreateUser {
+        #[arg(value_enum)]
+        kind: UserKindArg,
+        /// 250 (HMRC's default) or lower, to meet the identity check when linking.
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["50", "200", "250", "500"]))]
+        confidence_level: Option<String>,
+        /// The user's 2-step verification: registered on first sign-in (default), already registered, or none.
+        #[arg(long = "2sv", value_parser = clap::builder::PossibleValuesParser::new(["unregistered", "registered", "off"]))]
+        two_step: Option<String>,
+        /// HMRC service names; default the ones MTD Income Tax needs for this kind of user.
+        #[arg(long, value_delimiter = ',')]
+        services: Vec<String>,
+        /// Choose the NINO (with national-insurance or mtd-income-tax).
+        #[arg(long)]
+        nino: Option<String>,
+    },
+    /// Read or move the local HMRC's clock.
+    #[command(subcommand)]
+    Clock(ClockCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UserKindArg {
+    Individual,
+    Organisation,
+    Agent,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClockCommand {
+    /// Print the local HMRC's now.
+    Show,
+    /// Move to an instant, e.g. 2025-06-01T09:00:00Z.
+    Set { at: String },
+    /// Move forward by a duration, e.g. 5h, 30m, 548d.
+    Advance { by: String },
+}

@@ -1,0 +1,119 @@
+//! What was typed, resolved and ready to run: the environment's base URLs, the data dir, the
+//! SDK client and, for `embedded`, the local HMRC running inside this process.
+
+use std::path::PathBuf;
+
+use mtd_client::api::test_support::NewApplication;
+use mtd_client::{AppCredentials, Client, ClientId, ClientSecret, Environment};
+use mtd_sandbox::Running;
+use serde::{Deserialize, Serialize};
+
+use crate::args::{EnvName, Global};
+use crate::data_dir;
+use crate::output::CliError;
+
+/// The loopback redirect that matches any port, and the paste-the-code one.
+const LOCAL_REDIRECT_URIS: [&str; 2] = ["http://localhost", "urn:ietf:wg:oauth:2.0:oob"];
+
+#[derive(Debug)]
+pub struct Context {
+    pub env: EnvName,
+    pub json: bool,
+    pub client: Client,
+    /// `<data dir>/<environment>`.
+    pub env_dir: PathBuf,
+    /// Kept alive for the command's life; dropping it ends the embedded HMRC.
+    _embedded: Option<Running>,
+}
+
+/// The CLI's own application on a local HMRC, registered on first use.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredApplication {
+    base_url: String,
+    client_id: String,
+    client_secret: String,
+}
+
+impl Context {
+    pub async fn open(global: &Global) -> Result<Self, CliError> {
+        let data_dir = data_dir::resolve(global.data_dir.clone())?;
+        let env_dir = data_dir.join(global.env.as_str());
+        let (environment, embedded) = match global.env {
+            EnvName::Embedded => {
+                data_dir::ensure_dir(&env_dir)?;
+                let running = start_embedded(env_dir.join("hmrc.db")).await?;
+                (Environment::local(&running.base_url()), Some(running))
+            }
+            EnvName::Local => {
+                let base = std::env::var("MTD_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:9000".into());
+                (Environment::local(&base), None)
+            }
+            EnvName::HmrcSandbox => (Environment::hmrc_sandbox(), None),
+            EnvName::HmrcProduction => (Environment::hmrc_production(), None),
+        };
+        Ok(Self {
+            env: global.env,
+            json: global.json,
+            client: Client::new(environment),
+            env_dir,
+            _embedded: embedded,
+        })
+    }
+
+    pub fn is_local(&self) -> bool {
+        matches!(self.env, EnvName::Embedded | EnvName::Local)
+    }
+
+    /// Refuses commands that only a local HMRC can answer.
+    pub fn require_local(&self, what: &str) -> Result<(), CliError> {
+        if self.is_local() {
+            Ok(())
+        } else {
+            Err(CliError::usage(format!("{what} works only on the local HMRC, not on {}", self.env.as_str()))
+                .hint("use --env embedded (the default) or --env local"))
+        }
+    }
+
+    /// This software's application credentials for the environment: `MTD_CLIENT_ID` and
+    /// `MTD_CLIENT_SECRET` for HMRC's; on a local HMRC, an application registered on first use.
+    pub async fn app_credentials(&self) -> Result<AppCredentials, CliError> {
+        if !self.is_local() {
+            let id = std::env::var("MTD_CLIENT_ID").ok();
+            let secret = std::env::var("MTD_CLIENT_SECRET").ok();
+            return match (id, secret) {
+                (Some(id), Some(secret)) => Ok(AppCredentials { client_id: ClientId::new(id), client_secret: ClientSecret::new(secret) }),
+                _ => Err(CliError::usage(format!("{} needs this software's HMRC application credentials", self.env.as_str()))
+                    .hint("set MTD_CLIENT_ID and MTD_CLIENT_SECRET from HMRC's Developer Hub")),
+            };
+        }
+        let path = self.env_dir.join("application.json");
+        let base = self.client.environment().api_base.clone();
+        if let Some(stored) = data_dir::read_json::<StoredApplication>(&path)?
+            && (self.env == EnvName::Embedded || stored.base_url == base)
+        {
+            return Ok(AppCredentials { client_id: ClientId::new(stored.client_id), client_secret: ClientSecret::new(stored.client_secret) });
+        }
+        let app = self
+            .client
+            .test_support()
+            .create_application(&NewApplication {
+                name: "mtd".into(),
+                redirect_uris: LOCAL_REDIRECT_URIS.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            })
+            .await?;
+        data_dir::write_private_json(
+            &path,
+            &StoredApplication { base_url: base, client_id: app.client_id.clone(), client_secret: app.client_secret.clone() },
+        )?;
+        Ok(app.credentials())
+    }
+}
+
+async fn start_embedded(db: PathBuf) -> Result<Running, CliError> {
+    let config = mtd_sandbox::Config { db: Some(db), ..mtd_sandbox::Config::default() };
+    Running::start(config, ([127, 0, 0, 1], 0).into())
+        .await
+        .map_err(|e| CliError::new("embedded", format!("cannot start the embedded local HMRC: {e}")))
+}

@@ -1,0 +1,128 @@
+//! How results and failures reach a person or a program: human text or `--json` on stdout,
+//! logs on stderr, and exit codes that mean something (DESIGN.md, "Output and exit codes").
+
+use std::io::Write;
+
+use serde::Serialize;
+use serde_json::json;
+
+/// The process's exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Done = 0,
+    /// An HMRC error or bad input.
+    Failed = 1,
+    Usage = 2,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(e: Exit) -> Self {
+        std::process::ExitCode::from(e as u8)
+    }
+}
+
+/// A failure, with what to do next.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct CliError {
+    pub kind: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+    pub hmrc_code: Option<String>,
+    pub correlation_id: Option<String>,
+    pub paths: Option<Vec<String>>,
+    pub exit: Exit,
+}
+
+impl CliError {
+    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into(), hint: None, hmrc_code: None, correlation_id: None, paths: None, exit: Exit::Failed }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self { exit: Exit::Usage, ..Self::new("usage", message) }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl From<mtd_client::Error> for CliError {
+    fn from(e: mtd_client::Error) -> Self {
+        let mut out = match &e {
+            mtd_client::Error::Transport(_) => CliError::new("transport", e.to_string())
+                .hint("check that HMRC (or the local HMRC) is reachable at the configured address"),
+            mtd_client::Error::Hmrc(h) => {
+                let mut c = CliError::new("hmrc", e.to_string());
+                c.paths = h.body.paths.clone();
+                c
+            }
+            _ => CliError::new("hmrc", e.to_string()),
+        };
+        out.hmrc_code = e.hmrc_code().map(str::to_owned);
+        out.correlation_id = e.correlation_id().map(str::to_owned);
+        out
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::new("io", e.to_string())
+    }
+}
+
+/// Prints a failure (JSON on stdout with `--json`, text on stderr otherwise) and gives its exit code.
+pub fn report_error(e: &CliError, json: bool) -> Exit {
+    if json {
+        let mut err = json!({ "kind": e.kind, "message": e.message });
+        let add = |err: &mut serde_json::Value, k: &str, v: Option<serde_json::Value>| {
+            if let Some(v) = v {
+                err[k] = v;
+            }
+        };
+        add(&mut err, "hmrcCode", e.hmrc_code.clone().map(Into::into));
+        add(&mut err, "correlationId", e.correlation_id.clone().map(Into::into));
+        add(&mut err, "paths", e.paths.clone().map(Into::into));
+        add(&mut err, "hint", e.hint.clone().map(Into::into));
+        print_line(&json!({ "error": err }).to_string());
+    } else {
+        eprintln!("error: {}", e.message);
+        if let Some(cid) = &e.correlation_id {
+            eprintln!("  HMRC correlation ID: {cid}");
+        }
+        if let Some(h) = &e.hint {
+            eprintln!("  what to do: {h}");
+        }
+    }
+    e.exit
+}
+
+/// Writes a line to stdout; a closed pipe (`mtd … | head`) ends the process quietly.
+pub fn print_line(line: &str) {
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// Prints `value` as JSON with `--json`, else the human text.
+pub fn emit(json: bool, value: &impl Serialize, human: impl FnOnce() -> String) {
+    if json {
+        print_line(&serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")));
+    } else {
+        print_line(&human());
+    }
+}
+
+/// Logs go to stderr; `RUST_LOG` overrides the level `-v` picks.
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

@@ -1,0 +1,5 @@
+//! One module per HMRC API.
+
+pub mod hello;
+pub mod test_support;
+pub mod test_users;

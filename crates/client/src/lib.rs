@@ -1,0 +1,63 @@
+//! `mtd-client`: a typed SDK for HMRC's Making Tax Digital for Income Tax APIs.
+//!
+//! The same client talks to the local HMRC, HMRC's sandbox or HMRC's production: only the
+//! [`Environment`]'s base URLs differ. Shape: [`Client`] → a handler per API
+//! ([`Client::hello`], [`Client::test_users`], [`Client::test_support`]) → a call returning a
+//! typed answer or an [`Error`] that keeps HMRC's evidence.
+//!
+//! Secrets (client secret, access and refresh tokens) are `oauth2` types whose `Debug` is
+//! redacted; their values are read only where a request needs them.
+
+pub mod api;
+mod environment;
+mod error;
+pub mod oauth;
+mod transport;
+
+pub use environment::Environment;
+pub use error::{Error, HmrcError};
+pub use oauth::{AppCredentials, TokenSet};
+pub use oauth2::{AccessToken, ClientId, ClientSecret, RefreshToken};
+
+/// The entry point: one per environment, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Client {
+    env: Environment,
+    http: reqwest::Client,
+    oauth_http: reqwest::Client,
+}
+
+impl Client {
+    pub fn new(env: Environment) -> Self {
+        let builder = || reqwest::Client::builder().user_agent(concat!("mtd/", env!("CARGO_PKG_VERSION")));
+        // HMRC may move API endpoints with redirects, but a token request must never follow one
+        // (RFC 6749 §10.3), so the token endpoint has its own client.
+        let http = builder().build().expect("the TLS backend is compiled in");
+        let oauth_http = builder().redirect(reqwest::redirect::Policy::none()).build().expect("the TLS backend is compiled in");
+        Self { env, http, oauth_http }
+    }
+
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+
+    /// HMRC's Hello World API.
+    pub fn hello(&self) -> api::hello::Hello<'_> {
+        api::hello::Hello { client: self }
+    }
+
+    /// HMRC's Create Test User API (HMRC's sandbox and the local HMRC only).
+    pub fn test_users(&self) -> api::test_users::TestUsers<'_> {
+        api::test_users::TestUsers { client: self }
+    }
+
+    /// The local HMRC's `/test-support/` endpoints (the local HMRC only).
+    pub fn test_support(&self) -> api::test_support::TestSupport<'_> {
+        api::test_support::TestSupport { client: self }
+    }
+
+    /// OAuth 2.0 with this application's credentials.
+    pub fn oauth<'a>(&'a self, app: &'a AppCredentials) -> oauth::OAuth<'a> {
+        oauth::OAuth { client: self, app }
+    }
+}

@@ -1,0 +1,111 @@
+//! The one table of every API endpoint behind the gateway: its API, method, path, versions and
+//! access level. `router.rs` mounts exactly these; the gateway judges each request by its row.
+
+use axum::http::Method;
+use mtd_domain::Scope;
+
+/// An API an application can subscribe to, named by its context as on HMRC's platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Api {
+    Hello,
+    CreateTestUser,
+}
+
+impl Api {
+    pub const ALL: [Api; 2] = [Api::Hello, Api::CreateTestUser];
+
+    pub fn context(self) -> &'static str {
+        match self {
+            Api::Hello => "hello",
+            Api::CreateTestUser => "create-test-user",
+        }
+    }
+
+    pub fn from_context(s: &str) -> Option<Api> {
+        Api::ALL.into_iter().find(|a| a.context() == s)
+    }
+}
+
+/// Who may call an endpoint, and with what token (`platform.md` §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Open,
+    /// Any token of a subscribed application. HMRC documents client-credentials tokens here;
+    /// whether it also takes user tokens is unconfirmed, and we accept them.
+    Application,
+    User(Scope),
+}
+
+#[derive(Debug)]
+pub struct Endpoint {
+    pub api: Api,
+    pub method: Method,
+    /// In the router's syntax (`/hello/{name}`).
+    pub path: &'static str,
+    pub versions: &'static [&'static str],
+    pub access: Access,
+}
+
+pub static HELLO_WORLD: Endpoint =
+    Endpoint { api: Api::Hello, method: Method::GET, path: "/hello/world", versions: &["1.0"], access: Access::Open };
+pub static HELLO_APPLICATION: Endpoint = Endpoint {
+    api: Api::Hello,
+    method: Method::GET,
+    path: "/hello/application",
+    versions: &["1.0"],
+    access: Access::Application,
+};
+pub static HELLO_USER: Endpoint = Endpoint {
+    api: Api::Hello,
+    method: Method::GET,
+    path: "/hello/user",
+    versions: &["1.0"],
+    access: Access::User(Scope::Hello),
+};
+pub static CREATE_INDIVIDUAL: Endpoint = Endpoint {
+    api: Api::CreateTestUser,
+    method: Method::POST,
+    path: "/create-test-user/individuals",
+    versions: &["1.0"],
+    access: Access::Application,
+};
+pub static CREATE_ORGANISATION: Endpoint = Endpoint {
+    api: Api::CreateTestUser,
+    method: Method::POST,
+    path: "/create-test-user/organisations",
+    versions: &["1.0"],
+    access: Access::Application,
+};
+pub static CREATE_AGENT: Endpoint = Endpoint {
+    api: Api::CreateTestUser,
+    method: Method::POST,
+    path: "/create-test-user/agents",
+    versions: &["1.0"],
+    access: Access::Application,
+};
+pub static TEST_USER_SERVICES: Endpoint = Endpoint {
+    api: Api::CreateTestUser,
+    method: Method::GET,
+    path: "/create-test-user/services",
+    versions: &["1.0"],
+    access: Access::Application,
+};
+
+/// Every endpoint, for the router and for documentation.
+pub static ALL: &[&Endpoint] =
+    &[&HELLO_WORLD, &HELLO_APPLICATION, &HELLO_USER, &CREATE_INDIVIDUAL, &CREATE_ORGANISATION, &CREATE_AGENT, &TEST_USER_SERVICES];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_consistent() {
+        let mut seen = std::collections::HashSet::new();
+        for ep in ALL {
+            assert!(seen.insert((ep.method.clone(), ep.path)), "duplicate {} {}", ep.method, ep.path);
+            assert!(!ep.versions.is_empty());
+            assert_eq!(Api::from_context(ep.api.context()), Some(ep.api));
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! The API gateway in front of every API endpoint, judging each request as HMRC's platform does
+//! (`platform.md` §4.4), in this order: `Accept` header (406), version (404), bearer token (401),
+//! token type (401), rate limit (429), subscription (403 `RESOURCE_FORBIDDEN`), scope
+//! (403 `INVALID_SCOPE`). A request that passes carries a [`Caller`] to its handler.
+
+pub mod accept;
+pub mod endpoints;
+pub mod rate_limit;
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+pub use endpoints::{Access, Api, Endpoint};
+
+use crate::error::ApiError;
+use crate::oauth::tokens;
+use crate::{AppState, apps, clock};
+
+/// Who is calling: the application, and the user when the token is a user's.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub client_id: String,
+    pub user_id: Option<String>,
+}
+
+/// What the gateway middleware needs: the server state and the endpoint's row in the table.
+#[derive(Clone, Debug)]
+pub struct Gate {
+    pub state: AppState,
+    pub endpoint: &'static Endpoint,
+}
+
+pub async fn gate(State(gate): State<Gate>, mut req: Request, next: Next) -> Response {
+    match admit(&gate, &req) {
+        Ok(caller) => {
+            if let Some(caller) = caller {
+                req.extensions_mut().insert(caller);
+            }
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn admit(gate: &Gate, req: &Request) -> Result<Option<Caller>, ApiError> {
+    let ep = gate.endpoint;
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(accept::parse)
+        .filter(|a| a.json)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_ACCEPTABLE, "ACCEPT_HEADER_INVALID", "The accept header is missing or invalid"))?;
+    if !ep.versions.contains(&accept.version.as_str()) {
+        return Err(ApiError::not_found());
+    }
+    if ep.access == Access::Open {
+        return Ok(None);
+    }
+
+    let store = &gate.state.store;
+    let auth = req.headers().get(header::AUTHORIZATION).ok_or_else(ApiError::missing_credentials)?;
+    let token = auth
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(ApiError::invalid_credentials)?;
+    let bearer = tokens::authenticate(store, token, clock::now_ms(store)?)?.ok_or_else(ApiError::invalid_credentials)?;
+    if matches!(ep.access, Access::User(_)) && bearer.user_id.is_none() {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "INCORRECT_ACCESS_TOKEN_TYPE",
+            "The access token used is not the right type for this endpoint: it needs a user's token",
+        ));
+    }
+
+    let app = apps::find(store, &bearer.client_id)?.ok_or_else(ApiError::invalid_credentials)?;
+    let limit = app.rate_limit.unwrap_or(gate.state.config.rate_limit);
+    if !rate_limit::admit(store, &app.client_id, limit, clock::wall_ms())? {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "MESSAGE_THROTTLED_OUT",
+            "The request for the API is throttled as you have exceeded your quota.",
+        ));
+    }
+    if !app.is_subscribed(ep.api) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "RESOURCE_FORBIDDEN",
+            "The application is not subscribed to the API which it is attempting to invoke.",
+        ));
+    }
+    if let Access::User(scope) = ep.access
+        && !bearer.scopes.contains(scope)
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "INVALID_SCOPE",
+            "Can not access the required resource. Ensure this token has all the required scopes.",
+        ));
+    }
+    Ok(Some(Caller { client_id: bearer.client_id, user_id: bearer.user_id }))
+}
+
+/// Paths and methods no endpoint serves: 404, or 405 for a method HMRC's platform never routes.
+pub async fn unrouted(req: Request) -> ApiError {
+    use axum::http::Method;
+    let routable = [Method::GET, Method::PUT, Method::POST, Method::PATCH, Method::DELETE, Method::OPTIONS, Method::HEAD];
+    if routable.contains(req.method()) {
+        ApiError::not_found()
+    } else {
+        ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "The request method is not allowed")
+    }
+}

@@ -1,0 +1,131 @@
+//! `mtd-sandbox`: a stateful local HMRC.
+//!
+//! Layout: one module per HMRC service, each owning its routes, its tables and its errors.
+//! - [`store`] SQLite and its migrations; [`clock`] the sandbox clock kept in it.
+//! - [`apps`] applications (Developer Hub); [`test_users`] Create Test User.
+//! - [`oauth`] the token endpoint and token storage.
+//! - [`gateway`] the checks in front of every API, and the table of every endpoint.
+//! - [`hello`] HMRC's Hello World API; [`test_support`] local-only scripting endpoints.
+//! - [`router`] lists every route; [`serve`] runs it on a bound listener until shutdown.
+
+pub mod apps;
+pub mod cli;
+pub mod clock;
+pub mod error;
+pub mod gateway;
+mod hello;
+mod json_body;
+pub mod oauth;
+pub mod router;
+pub mod secrets;
+pub mod store;
+mod test_support;
+pub mod test_users;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use secrets::PasswordCost;
+use store::{Store, StoreError};
+
+/// HMRC's standard limit: three requests a second per application.
+pub const DEFAULT_RATE_LIMIT: u32 = 3;
+
+/// How the local HMRC runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The database file; `None` keeps everything in memory.
+    pub db: Option<PathBuf>,
+    /// Requests a second per application, unless the application sets its own; 0 for none.
+    pub rate_limit: u32,
+    /// Serve `/test-support/` at all.
+    pub test_support: bool,
+    /// Serve `/test-support/` to callers that are not on loopback.
+    pub expose_test_support: bool,
+    pub password_cost: PasswordCost,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            db: None,
+            rate_limit: DEFAULT_RATE_LIMIT,
+            test_support: true,
+            expose_test_support: false,
+            password_cost: PasswordCost::Interactive,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(config: Config) -> Result<Self, StoreError> {
+        let store = match &config.db {
+            Some(path) => Store::open(path)?,
+            None => Store::in_memory()?,
+        };
+        Ok(Self { store: Arc::new(store), config: Arc::new(config) })
+    }
+}
+
+/// Serves the local HMRC on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router::build(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// A local HMRC running on a background task, as the CLI embeds it and tests start it.
+#[derive(Debug)]
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Binds `addr` (port 0 for any free port) and starts serving.
+    pub async fn start(config: Config, addr: SocketAddr) -> Result<Self, StartError> {
+        let state = AppState::new(config)?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, state.clone(), async {
+            let _ = stopped.await;
+        }));
+        Ok(Self { addr, state, stop: Some(stop), task })
+    }
+
+    /// `http://127.0.0.1:PORT`, the one origin serving both HMRC hosts' paths.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes in-flight requests and waits.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}

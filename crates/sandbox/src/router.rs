@@ -1,0 +1,64 @@
+//! Every route the local HMRC serves, in one place.
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{MethodFilter, MethodRouter, on, post};
+use tracing::Instrument;
+
+use crate::gateway::{self, Gate, endpoints as ep};
+use crate::{AppState, hello, oauth, test_support, test_users};
+
+pub fn build(state: AppState) -> Router {
+    let mut router = Router::new()
+        .route("/oauth/token", post(oauth::token::token));
+    let apis: [(&'static ep::Endpoint, MethodRouter<AppState>); 7] = [
+        (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
+        (&ep::HELLO_APPLICATION, handler(&ep::HELLO_APPLICATION, hello::application)),
+        (&ep::HELLO_USER, handler(&ep::HELLO_USER, hello::user)),
+        (&ep::CREATE_INDIVIDUAL, handler(&ep::CREATE_INDIVIDUAL, test_users::routes::individuals)),
+        (&ep::CREATE_ORGANISATION, handler(&ep::CREATE_ORGANISATION, test_users::routes::organisations)),
+        (&ep::CREATE_AGENT, handler(&ep::CREATE_AGENT, test_users::routes::agents)),
+        (&ep::TEST_USER_SERVICES, handler(&ep::TEST_USER_SERVICES, test_users::routes::list_services)),
+    ];
+    debug_assert_eq!(apis.len(), ep::ALL.len(), "every endpoint in the table is routed");
+    for (endpoint, method_router) in apis {
+        let gate = Gate { state: state.clone(), endpoint };
+        router = router.route(endpoint.path, method_router.layer(middleware::from_fn_with_state(gate, gateway::gate)));
+    }
+    if state.config.test_support {
+        router = router.merge(test_support::router(state.clone()));
+    }
+    router
+        .method_not_allowed_fallback(gateway::unrouted)
+        .fallback(gateway::unrouted)
+        .layer(middleware::from_fn(correlation_id))
+        .with_state(state)
+}
+
+/// The endpoint's method wired to its handler.
+fn handler<H, T>(endpoint: &ep::Endpoint, h: H) -> MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(endpoint.method.clone()).expect("table methods are standard");
+    on(filter, h)
+}
+
+static CORRELATION_ID: HeaderName = HeaderName::from_static("x-correlationid");
+
+/// Every response carries a fresh `X-CorrelationId` and `X-Content-Type-Options: nosniff`,
+/// and every request is logged under that ID.
+async fn correlation_id(req: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    let span = tracing::info_span!("request", correlation_id = %id, method = %req.method(), path = %req.uri().path());
+    let mut resp = next.run(req).instrument(span.clone()).await;
+    tracing::debug!(parent: &span, status = resp.status().as_u16(), "answered");
+    let headers = resp.headers_mut();
+    headers.insert(CORRELATION_ID.clone(), HeaderValue::from_str(&id).expect("a UUID is a valid header value"));
+    headers.insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    resp
+}

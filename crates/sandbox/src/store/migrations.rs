@@ -1,0 +1,113 @@
+//! Schema migrations, applied in order and recorded in `PRAGMA user_version`.
+//! Append new steps; never edit one that has shipped.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+const STEPS: &[&str] = &[
+    // 1: clock, applications, users, tokens, rate limit.
+    r#"
+    CREATE TABLE clock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        offset_ms INTEGER NOT NULL
+    );
+    INSERT INTO clock (id, offset_ms) VALUES (1, 0);
+
+    CREATE TABLE applications (
+        client_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        rate_limit INTEGER,            -- NULL: the server's default
+        subscriptions TEXT,            -- NULL: every API; else a JSON array of API contexts
+        grant_length_days INTEGER NOT NULL,
+        created_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE client_secrets (
+        secret_hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES applications (client_id),
+        created_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX client_secrets_by_app ON client_secrets (client_id);
+    CREATE TABLE redirect_uris (
+        client_id TEXT NOT NULL REFERENCES applications (client_id),
+        uri TEXT NOT NULL,
+        PRIMARY KEY (client_id, uri)
+    );
+
+    CREATE TABLE users (
+        user_id TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        affinity_group TEXT NOT NULL,  -- Individual | Organisation | Agent
+        group_id TEXT NOT NULL UNIQUE,
+        credential_role TEXT NOT NULL,
+        confidence_level INTEGER NOT NULL,
+        two_step TEXT NOT NULL,        -- unregistered | registered | off
+        tax_regime TEXT,               -- uk | scotland | wales; NULL for agents
+        profile TEXT NOT NULL,         -- JSON: what Create Test User answered, less the password
+        created_at_ms INTEGER NOT NULL
+    );
+    -- Every tax identifier belongs to one user only.
+    CREATE TABLE identifiers (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (user_id),
+        PRIMARY KEY (kind, value)
+    );
+    CREATE INDEX identifiers_by_user ON identifiers (user_id);
+    CREATE TABLE enrolments (
+        group_id TEXT NOT NULL REFERENCES users (group_id),
+        service TEXT NOT NULL,
+        identifier_name TEXT NOT NULL,
+        identifier_value TEXT NOT NULL,
+        PRIMARY KEY (group_id, service, identifier_name)
+    );
+
+    -- One grant of authority by a user to an application; its tokens hang off it.
+    CREATE TABLE grants (
+        id INTEGER PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES applications (client_id),
+        user_id TEXT NOT NULL REFERENCES users (user_id),
+        scopes TEXT NOT NULL,
+        granted_at_ms INTEGER NOT NULL,
+        ends_at_ms INTEGER NOT NULL,
+        revoked_at_ms INTEGER
+    );
+    CREATE TABLE access_tokens (
+        token_hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES applications (client_id),
+        grant_id INTEGER REFERENCES grants (id),  -- NULL: a client-credentials token
+        scopes TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX access_tokens_by_grant ON access_tokens (grant_id);
+    CREATE TABLE refresh_tokens (
+        token_hash TEXT PRIMARY KEY,
+        grant_id INTEGER NOT NULL REFERENCES grants (id),
+        access_hash TEXT NOT NULL,
+        state TEXT NOT NULL,           -- live | refreshing | used
+        refreshing_since_ms INTEGER    -- wall clock, so a crashed refresh can be taken over
+    );
+
+    -- Sliding one-second windows, on the wall clock.
+    CREATE TABLE rate_hits (
+        client_id TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX rate_hits_by_app ON rate_hits (client_id, at_ms);
+    "#,
+];
+
+pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+    let known = STEPS.len() as i64;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > known {
+        return Err(StoreError::TooNew { found, known });
+    }
+    for (i, step) in STEPS.iter().enumerate().skip(found as usize) {
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! The local HMRC's one store: SQLite in WAL mode, one connection per process behind a mutex.
+//!
+//! Several processes may open the same file (every `mtd` command embeds its own local HMRC over
+//! the user's data dir), so anything that must hold across processes lives here, never in memory.
+
+mod migrations;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the database was written by a newer version (schema {found}, this build knows {known})")]
+    TooNew { found: i64, known: i64 },
+}
+
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        Self::prepare(conn)
+    }
+
+    /// A private in-memory database, for tests and throwaway servers.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::prepare(Connection::open_in_memory()?)
+    }
+
+    fn prepare(mut conn: Connection) -> Result<Self, StoreError> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrations::run(&mut conn)?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    /// The connection, for one short unit of work. Never hold it across an `.await`.
+    pub fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
+        // back on drop), so a poisoned lock is still safe to use.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` in an immediate transaction: one writer at a time, across processes too.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reopening_keeps_data_and_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hmrc.db");
+        {
+            let s = Store::open(&path).unwrap();
+            s.write(|tx| tx.execute("UPDATE clock SET offset_ms = 42", [])).unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        let off: i64 = s.conn().query_row("SELECT offset_ms FROM clock", [], |r| r.get(0)).unwrap();
+        assert_eq!(off, 42);
+        let mode: String = s.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+}

@@ -1,0 +1,49 @@
+//! Local-only test support under `/test-support/`: what an integrator needs to script the local
+//! HMRC with curl. Unauthenticated, so served only to loopback callers unless the server was
+//! started with `--expose-test-support`. Described at `/test-support/openapi.json`.
+
+mod applications;
+mod clock;
+mod tokens;
+mod users;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+const OPENAPI: &str = include_str!("openapi.json");
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/test-support/openapi.json", get(openapi))
+        .route("/test-support/applications", post(applications::create))
+        .route("/test-support/tokens", post(tokens::mint))
+        .route("/test-support/clock", get(clock::show).post(clock::change))
+        .route("/test-support/users/{user_id}", get(users::show))
+        .route_layer(middleware::from_fn_with_state(state, loopback_only))
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// Hides test support from anyone not on this machine, unless exposed on purpose.
+async fn loopback_only(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let peer_is_local = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        // No peer address means an in-process call (tests using `oneshot`).
+        .is_none_or(|ConnectInfo(addr)| addr.ip().is_loopback());
+    if peer_is_local || state.config.expose_test_support {
+        next.run(req).await
+    } else {
+        ApiError::not_found().into_response()
+    }
+}

@@ -1,0 +1,8 @@
+//! The local HMRC driven over HTTP with the real SDK (and raw requests where the SDK is too
+//! polite to send what is being tested). One test binary; one fresh server per test.
+
+mod gateway;
+mod helpers;
+mod oauth_token;
+mod test_support;
+mod test_users;
