@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "mtd", version, about = "Making Tax Digital for Income Tax: link software to HMRC and file, for a business or an agent's clients")]
+#[command(
+    name = "mtd",
+    version,
+    about = "Making Tax Digital for Income Tax: link software to HMRC and file, for a business or an agent's clients"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

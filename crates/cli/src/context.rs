@@ -46,7 +46,8 @@ impl Context {
                 (Environment::local(&running.base_url()), Some(running))
             }
             EnvName::Local => {
-                let base = std::env::var("MTD_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:9000".into());
+                let base = std::env::var("MTD_BASE_URL")
+                    .unwrap_or_else(|_| "http://127.0.0.1:9000".into());
                 (Environment::local(&base), None)
             }
             EnvName::HmrcSandbox => (Environment::hmrc_sandbox(), None),
@@ -70,8 +71,11 @@ impl Context {
         if self.is_local() {
             Ok(())
         } else {
-            Err(CliError::usage(format!("{what} works only on the local HMRC, not on {}", self.env.as_str()))
-                .hint("use --env embedded (the default) or --env local"))
+            Err(CliError::usage(format!(
+                "{what} works only on the local HMRC, not on {}",
+                self.env.as_str()
+            ))
+            .hint("use --env embedded (the default) or --env local"))
         }
     }
 
@@ -82,9 +86,15 @@ impl Context {
             let id = std::env::var("MTD_CLIENT_ID").ok();
             let secret = std::env::var("MTD_CLIENT_SECRET").ok();
             return match (id, secret) {
-                (Some(id), Some(secret)) => Ok(AppCredentials { client_id: ClientId::new(id), client_secret: ClientSecret::new(secret) }),
-                _ => Err(CliError::usage(format!("{} needs this software's HMRC application credentials", self.env.as_str()))
-                    .hint("set MTD_CLIENT_ID and MTD_CLIENT_SECRET from HMRC's Developer Hub")),
+                (Some(id), Some(secret)) => Ok(AppCredentials {
+                    client_id: ClientId::new(id),
+                    client_secret: ClientSecret::new(secret),
+                }),
+                _ => Err(CliError::usage(format!(
+                    "{} needs this software's HMRC application credentials",
+                    self.env.as_str()
+                ))
+                .hint("set MTD_CLIENT_ID and MTD_CLIENT_SECRET from HMRC's Developer Hub")),
             };
         }
         let path = self.env_dir.join("application.json");
@@ -92,7 +102,10 @@ impl Context {
         if let Some(stored) = data_dir::read_json::<StoredApplication>(&path)?
             && (self.env == EnvName::Embedded || stored.base_url == base)
         {
-            return Ok(AppCredentials { client_id: ClientId::new(stored.client_id), client_secret: ClientSecret::new(stored.client_secret) });
+            return Ok(AppCredentials {
+                client_id: ClientId::new(stored.client_id),
+                client_secret: ClientSecret::new(stored.client_secret),
+            });
         }
         let app = self
             .client
@@ -105,15 +118,27 @@ impl Context {
             .await?;
         data_dir::write_private_json(
             &path,
-            &StoredApplication { base_url: base, client_id: app.client_id.clone(), client_secret: app.client_secret.clone() },
+            &StoredApplication {
+                base_url: base,
+                client_id: app.client_id.clone(),
+                client_secret: app.client_secret.clone(),
+            },
         )?;
         Ok(app.credentials())
     }
 }
 
 async fn start_embedded(db: PathBuf) -> Result<Running, CliError> {
-    let config = mtd_sandbox::Config { db: Some(db), ..mtd_sandbox::Config::default() };
+    let config = mtd_sandbox::Config {
+        db: Some(db),
+        ..mtd_sandbox::Config::default()
+    };
     Running::start(config, ([127, 0, 0, 1], 0).into())
         .await
-        .map_err(|e| CliError::new("embedded", format!("cannot start the embedded local HMRC: {e}")))
+        .map_err(|e| {
+            CliError::new(
+                "embedded",
+                format!("cannot start the embedded local HMRC: {e}"),
+            )
+        })
 }

@@ -14,7 +14,9 @@ use crate::output::CliError;
 pub fn resolve(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
     given
         .or_else(|| dirs::data_dir().map(|d| d.join("mtd")))
-        .ok_or_else(|| CliError::usage("cannot find a data dir for this user").hint("pass --data-dir DIR"))
+        .ok_or_else(|| {
+            CliError::usage("cannot find a data dir for this user").hint("pass --data-dir DIR")
+        })
 }
 
 /// Creates `dir` (and parents) readable by the owner only.
@@ -30,7 +32,9 @@ pub fn ensure_dir(dir: &Path) -> Result<(), CliError> {
 
 /// Writes JSON to `path` atomically (temp file, then rename) with mode 0600.
 pub fn write_private_json(path: &Path, value: &impl Serialize) -> Result<(), CliError> {
-    let dir = path.parent().ok_or_else(|| CliError::new("io", "a file needs a folder"))?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| CliError::new("io", "a file needs a folder"))?;
     ensure_dir(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     // NamedTempFile is created 0600 on Unix.
@@ -45,7 +49,8 @@ pub fn write_private_json(path: &Path, value: &impl Serialize) -> Result<(), Cli
 pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, CliError> {
     match fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            CliError::new("io", format!("{} is damaged: {e}", path.display())).hint("move it aside and run the command again")
+            CliError::new("io", format!("{} is damaged: {e}", path.display()))
+                .hint("move it aside and run the command again")
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.into()),
@@ -64,10 +69,17 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         let back: serde_json::Value = read_json(&path).unwrap().unwrap();
         assert_eq!(back["k"], "v");
-        assert!(read_json::<serde_json::Value>(&dir.path().join("none.json")).unwrap().is_none());
+        assert!(
+            read_json::<serde_json::Value>(&dir.path().join("none.json"))
+                .unwrap()
+                .is_none()
+        );
     }
 }

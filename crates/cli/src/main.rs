@@ -1,6 +1,9 @@
 //! `mtd`: Making Tax Digital for Income Tax from the command line. This file only parses,
 //! runs and maps the outcome to an exit code; the work lives in `commands/`.
-#![expect(clippy::print_stdout, clippy::print_stderr, reason = "the CLI is the one crate that owns the terminal")]
+#![expect(
+    clippy::print_stderr,
+    reason = "the CLI is the one crate that owns the terminal"
+)]
 
 mod args;
 mod commands;
@@ -16,7 +19,11 @@ fn main() -> ExitCode {
     let args = match args::Cli::try_parse() {
         Ok(a) => a,
         Err(e) => {
-            let code = if e.use_stderr() { output::Exit::Usage } else { output::Exit::Done };
+            let code = if e.use_stderr() {
+                output::Exit::Usage
+            } else {
+                output::Exit::Done
+            };
             let _ = e.print();
             return code.into();
         }

@@ -28,19 +28,34 @@ pub struct CliError {
     pub kind: &'static str,
     pub message: String,
     pub hint: Option<String>,
+    /// What HMRC said, when the failure is HMRC's answer.
+    pub evidence: Option<Box<Evidence>>,
+    pub exit: Exit,
+}
+
+#[derive(Debug, Default)]
+pub struct Evidence {
     pub hmrc_code: Option<String>,
     pub correlation_id: Option<String>,
     pub paths: Option<Vec<String>>,
-    pub exit: Exit,
 }
 
 impl CliError {
     pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), hint: None, hmrc_code: None, correlation_id: None, paths: None, exit: Exit::Failed }
+        Self {
+            kind,
+            message: message.into(),
+            hint: None,
+            evidence: None,
+            exit: Exit::Failed,
+        }
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { exit: Exit::Usage, ..Self::new("usage", message) }
+        Self {
+            exit: Exit::Usage,
+            ..Self::new("usage", message)
+        }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -54,15 +69,16 @@ impl From<mtd_client::Error> for CliError {
         let mut out = match &e {
             mtd_client::Error::Transport(_) => CliError::new("transport", e.to_string())
                 .hint("check that HMRC (or the local HMRC) is reachable at the configured address"),
-            mtd_client::Error::Hmrc(h) => {
-                let mut c = CliError::new("hmrc", e.to_string());
-                c.paths = h.body.paths.clone();
-                c
-            }
             _ => CliError::new("hmrc", e.to_string()),
         };
-        out.hmrc_code = e.hmrc_code().map(str::to_owned);
-        out.correlation_id = e.correlation_id().map(str::to_owned);
+        out.evidence = Some(Box::new(Evidence {
+            hmrc_code: e.hmrc_code().map(str::to_owned),
+            correlation_id: e.correlation_id().map(str::to_owned),
+            paths: match &e {
+                mtd_client::Error::Hmrc(h) => h.body.paths.clone(),
+                _ => None,
+            },
+        }));
         out
     }
 }
@@ -82,14 +98,31 @@ pub fn report_error(e: &CliError, json: bool) -> Exit {
                 err[k] = v;
             }
         };
-        add(&mut err, "hmrcCode", e.hmrc_code.clone().map(Into::into));
-        add(&mut err, "correlationId", e.correlation_id.clone().map(Into::into));
-        add(&mut err, "paths", e.paths.clone().map(Into::into));
+        let ev = e.evidence.as_deref();
+        add(
+            &mut err,
+            "hmrcCode",
+            ev.and_then(|v| v.hmrc_code.clone()).map(Into::into),
+        );
+        add(
+            &mut err,
+            "correlationId",
+            ev.and_then(|v| v.correlation_id.clone()).map(Into::into),
+        );
+        add(
+            &mut err,
+            "paths",
+            ev.and_then(|v| v.paths.clone()).map(Into::into),
+        );
         add(&mut err, "hint", e.hint.clone().map(Into::into));
         print_line(&json!({ "error": err }).to_string());
     } else {
         eprintln!("error: {}", e.message);
-        if let Some(cid) = &e.correlation_id {
+        if let Some(cid) = e
+            .evidence
+            .as_deref()
+            .and_then(|v| v.correlation_id.as_ref())
+        {
             eprintln!("  HMRC correlation ID: {cid}");
         }
         if let Some(h) = &e.hint {
@@ -110,7 +143,10 @@ pub fn print_line(line: &str) {
 /// Prints `value` as JSON with `--json`, else the human text.
 pub fn emit(json: bool, value: &impl Serialize, human: impl FnOnce() -> String) {
     if json {
-        print_line(&serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")));
+        print_line(
+            &serde_json::to_string_pretty(value)
+                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+        );
     } else {
         print_line(&human());
     }
@@ -123,6 +159,10 @@ pub fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -12,7 +12,10 @@ impl Environment {
     /// A local HMRC (embedded or `mtd sandbox serve`) at one origin.
     pub fn local(base: &str) -> Self {
         let base = base.trim_end_matches('/').to_owned();
-        Self { api_base: base.clone(), www_base: base }
+        Self {
+            api_base: base.clone(),
+            www_base: base,
+        }
     }
 
     pub fn hmrc_sandbox() -> Self {
@@ -23,7 +26,10 @@ impl Environment {
     }
 
     pub fn hmrc_production() -> Self {
-        Self { api_base: "https://api.service.hmrc.gov.uk".into(), www_base: "https://www.tax.service.gov.uk".into() }
+        Self {
+            api_base: "https://api.service.hmrc.gov.uk".into(),
+            www_base: "https://www.tax.service.gov.uk".into(),
+        }
     }
 
     pub fn api_url(&self, path: &str) -> String {

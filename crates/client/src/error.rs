@@ -11,13 +11,22 @@ pub enum Error {
     Hmrc(Box<HmrcError>),
     /// The OAuth token endpoint refused (`invalid_grant`, `invalid_client`, …).
     #[error("HMRC's token endpoint answered {status} {error}: {description}")]
-    OAuth { status: u16, error: String, description: String },
+    OAuth {
+        status: u16,
+        error: String,
+        description: String,
+    },
     /// The request did not complete: connection refused, timeout, TLS.
     #[error("could not reach HMRC: {0}")]
     Transport(#[from] reqwest::Error),
     /// An answer that is not what HMRC documents.
     #[error("unexpected answer from HMRC ({status}): {reason}")]
-    Decode { status: u16, reason: String, raw: String, correlation_id: Option<String> },
+    Decode {
+        status: u16,
+        reason: String,
+        raw: String,
+        correlation_id: Option<String>,
+    },
 }
 
 /// An HMRC error response.

@@ -29,12 +29,20 @@ pub struct Client {
 
 impl Client {
     pub fn new(env: Environment) -> Self {
-        let builder = || reqwest::Client::builder().user_agent(concat!("mtd/", env!("CARGO_PKG_VERSION")));
+        let builder =
+            || reqwest::Client::builder().user_agent(concat!("mtd/", env!("CARGO_PKG_VERSION")));
         // HMRC may move API endpoints with redirects, but a token request must never follow one
         // (RFC 6749 §10.3), so the token endpoint has its own client.
         let http = builder().build().expect("the TLS backend is compiled in");
-        let oauth_http = builder().redirect(reqwest::redirect::Policy::none()).build().expect("the TLS backend is compiled in");
-        Self { env, http, oauth_http }
+        let oauth_http = builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("the TLS backend is compiled in");
+        Self {
+            env,
+            http,
+            oauth_http,
+        }
     }
 
     pub fn environment(&self) -> &Environment {

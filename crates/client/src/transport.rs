@@ -16,14 +16,32 @@ pub(crate) fn accept(v: &str) -> String {
 pub(crate) async fn send<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, Error> {
     let resp = req.send().await?;
     let status = resp.status().as_u16();
-    let correlation_id = resp.headers().get(CORRELATION_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let correlation_id = resp
+        .headers()
+        .get(CORRELATION_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let raw = resp.text().await?;
     if (200..300).contains(&status) {
         let text = if raw.is_empty() { "null" } else { &raw };
-        return serde_json::from_str(text).map_err(|e| Error::Decode { status, reason: e.to_string(), raw, correlation_id });
+        return serde_json::from_str(text).map_err(|e| Error::Decode {
+            status,
+            reason: e.to_string(),
+            raw,
+            correlation_id,
+        });
     }
     match serde_json::from_str(&raw) {
-        Ok(body) => Err(Error::Hmrc(Box::new(HmrcError { status, body, correlation_id }))),
-        Err(e) => Err(Error::Decode { status, reason: format!("not an HMRC error body: {e}"), raw, correlation_id }),
+        Ok(body) => Err(Error::Hmrc(Box::new(HmrcError {
+            status,
+            body,
+            correlation_id,
+        }))),
+        Err(e) => Err(Error::Decode {
+            status,
+            reason: format!("not an HMRC error body: {e}"),
+            raw,
+            correlation_id,
+        }),
     }
 }

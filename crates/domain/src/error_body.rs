@@ -25,14 +25,24 @@ pub struct ErrorItem {
 
 impl HmrcErrorBody {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into(), paths: None, errors: None }
+        Self {
+            code: code.into(),
+            message: message.into(),
+            paths: None,
+            errors: None,
+        }
     }
 
     /// One error is sent bare; more are wrapped as HMRC wraps them.
     pub fn from_items(mut items: Vec<ErrorItem>) -> Self {
         if items.len() == 1 {
             let only = items.remove(0);
-            return Self { code: only.code, message: only.message, paths: only.paths, errors: None };
+            return Self {
+                code: only.code,
+                message: only.message,
+                paths: only.paths,
+                errors: None,
+            };
         }
         Self {
             code: "INVALID_REQUEST".into(),
@@ -49,7 +59,11 @@ mod tests {
 
     #[test]
     fn one_bare_many_wrapped() {
-        let item = |c: &str| ErrorItem { code: c.into(), message: "m".into(), paths: Some(vec!["/a".into()]) };
+        let item = |c: &str| ErrorItem {
+            code: c.into(),
+            message: "m".into(),
+            paths: Some(vec!["/a".into()]),
+        };
         let one = HmrcErrorBody::from_items(vec![item("FORMAT_VALUE")]);
         assert_eq!(one.code, "FORMAT_VALUE");
         assert_eq!(one.paths.as_deref(), Some(&["/a".to_owned()][..]));

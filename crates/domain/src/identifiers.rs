@@ -111,13 +111,20 @@ identifier!(
 pub fn mod11_check_digit(nine_digits: &[u8; 9]) -> u8 {
     const WEIGHTS: [u32; 9] = [6, 7, 8, 9, 10, 5, 4, 3, 2];
     const TABLE: &[u8; 11] = b"21987654321";
-    let sum: u32 = nine_digits.iter().zip(WEIGHTS).map(|(d, w)| u32::from(*d) * w).sum();
+    let sum: u32 = nine_digits
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(*d) * w)
+        .sum();
     TABLE[(sum % 11) as usize] - b'0'
 }
 
 fn check_utr(s: &str) -> Option<String> {
     // Self Assessment references may carry a `K` before or after the digits.
-    let digits = s.strip_prefix('K').or_else(|| s.strip_suffix('K')).unwrap_or(s);
+    let digits = s
+        .strip_prefix('K')
+        .or_else(|| s.strip_suffix('K'))
+        .unwrap_or(s);
     let bytes = digits.as_bytes();
     if bytes.len() != 10 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
@@ -183,8 +190,10 @@ fn is_digits(s: &str, n: usize) -> bool {
 
 fn check_mtd_it_id(s: &str) -> Option<String> {
     let rest = s.strip_prefix('X')?;
-    check_lettered(rest, |body| body.strip_prefix("IT").is_some_and(|d| is_digits(d, 11)))
-        .map(|_| s.to_owned())
+    check_lettered(rest, |body| {
+        body.strip_prefix("IT").is_some_and(|d| is_digits(d, 11))
+    })
+    .map(|_| s.to_owned())
 }
 
 identifier!(
@@ -204,7 +213,9 @@ impl MtdItId {
 }
 
 fn check_arn(s: &str) -> Option<String> {
-    check_lettered(s, |body| body.strip_prefix("ARN").is_some_and(|d| is_digits(d, 7)))
+    check_lettered(s, |body| {
+        body.strip_prefix("ARN").is_some_and(|d| is_digits(d, 7))
+    })
 }
 
 identifier!(
@@ -259,7 +270,10 @@ mod tests {
     fn hmrc_examples_are_valid() {
         assert!(Nino::parse("PE938808A").is_ok());
         assert!(Nino::parse("AA000017A").is_ok());
-        assert!(Nino::parse("AA123456").is_ok(), "the MTD APIs' pattern makes the suffix optional");
+        assert!(
+            Nino::parse("AA123456").is_ok(),
+            "the MTD APIs' pattern makes the suffix optional"
+        );
         assert!(SaUtr::parse("1000057161").is_ok());
         assert!(SaUtr::parse("K1000057161").is_ok());
         assert!(SaUtr::parse("1000057161K").is_ok());
@@ -271,9 +285,24 @@ mod tests {
     #[test]
     fn nino_rejections() {
         for bad in [
-            "", "pe938808a", "DA123456A", "AD123456A", "QQ123456A", "BG123456A", "GB123456A",
-            "NK123456A", "KN123456A", "TN123456A", "NT123456A", "ZZ123456A", "AO123456A",
-            "AA12345A", "AA1234567A", "AA123456E", "AA123456AA", " AA123456A",
+            "",
+            "pe938808a",
+            "DA123456A",
+            "AD123456A",
+            "QQ123456A",
+            "BG123456A",
+            "GB123456A",
+            "NK123456A",
+            "KN123456A",
+            "TN123456A",
+            "NT123456A",
+            "ZZ123456A",
+            "AO123456A",
+            "AA12345A",
+            "AA1234567A",
+            "AA123456E",
+            "AA123456AA",
+            " AA123456A",
         ] {
             assert_eq!(Nino::parse(bad), Err(IdentifierError::Nino), "{bad:?}");
         }

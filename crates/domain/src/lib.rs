@@ -13,7 +13,7 @@ mod tax_year;
 
 pub use error_body::{ErrorItem, HmrcErrorBody};
 pub use identifiers::{
-    Arn, BusinessId, IdentifierError, MtdItId, Nino, SaUtr, mod23_check_letter, mod11_check_digit,
+    Arn, BusinessId, IdentifierError, MtdItId, Nino, SaUtr, mod11_check_digit, mod23_check_letter,
 };
 pub use money::{Money, MoneyError};
 pub use scope::{Scope, ScopeError, Scopes};

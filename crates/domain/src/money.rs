@@ -95,12 +95,19 @@ mod tests {
 
     #[test]
     fn exact_and_strict() {
-        assert_eq!(Money::parse("0.1").unwrap() + Money::parse("0.2").unwrap(), Money::parse("0.3").unwrap());
+        assert_eq!(
+            Money::parse("0.1").unwrap() + Money::parse("0.2").unwrap(),
+            Money::parse("0.3").unwrap()
+        );
         assert_eq!(Money::parse("1234.5").unwrap().to_string(), "1234.50");
         assert_eq!(Money::parse("1.005"), Err(MoneyError::TooManyPlaces));
         assert_eq!(Money::parse("1,000.00"), Err(MoneyError::NotANumber));
         assert_eq!(Money::parse("£5"), Err(MoneyError::NotANumber));
-        assert_eq!(Money::parse("1.500").unwrap().to_string(), "1.50", "trailing zeros are not places");
+        assert_eq!(
+            Money::parse("1.500").unwrap().to_string(),
+            "1.50",
+            "trailing zeros are not places"
+        );
         assert!(Money::parse("-3").unwrap().is_negative());
         assert!(!Money::parse("-0").unwrap().is_negative());
     }

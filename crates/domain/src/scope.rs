@@ -74,7 +74,10 @@ impl Scope {
     }
 
     pub fn parse(s: &str) -> Result<Self, ScopeError> {
-        Scope::ALL.into_iter().find(|sc| sc.as_str() == s).ok_or(ScopeError)
+        Scope::ALL
+            .into_iter()
+            .find(|sc| sc.as_str() == s)
+            .ok_or(ScopeError)
     }
 }
 

@@ -25,7 +25,9 @@ impl TaxYearError {
 }
 
 /// A UK tax year, stored as the calendar year it starts in.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct TaxYear(u16);
 
@@ -133,11 +135,25 @@ mod tests {
 
     #[test]
     fn format_and_range_errors_differ() {
-        for bad in ["2025", "2025-2026", "25-26", "2025/26", "1999-00", "2005-06", "2025-2", "abcd-ef", "２０25-26"] {
+        for bad in [
+            "2025",
+            "2025-2026",
+            "25-26",
+            "2025/26",
+            "1999-00",
+            "2005-06",
+            "2025-2",
+            "abcd-ef",
+            "２０25-26",
+        ] {
             assert_eq!(TaxYear::parse(bad), Err(TaxYearError::Format), "{bad}");
         }
         for bad in ["2023-25", "2025-25", "2026-25"] {
-            assert_eq!(TaxYear::parse(bad), Err(TaxYearError::RangeInvalid), "{bad}");
+            assert_eq!(
+                TaxYear::parse(bad),
+                Err(TaxYearError::RangeInvalid),
+                "{bad}"
+            );
         }
     }
 

@@ -38,8 +38,12 @@ impl ServeArgs {
 
 /// Logs to stderr; `RUST_LOG` picks the level (default `info`).
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Serves until Ctrl-C.
@@ -50,7 +54,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     tracing::info!(
         "local HMRC listening on http://{addr} (rate limit {}, test support {})",
         args.rate_limit,
-        if args.no_test_support { "off" } else if args.expose_test_support { "exposed" } else { "loopback only" }
+        if args.no_test_support {
+            "off"
+        } else if args.expose_test_support {
+            "exposed"
+        } else {
+            "loopback only"
+        }
     );
     run(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

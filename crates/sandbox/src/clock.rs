@@ -35,7 +35,12 @@ pub fn set(store: &Store, at: DateTime<Utc>) -> Result<(), StoreError> {
 
 /// Moves "now" forward (or back, for a negative amount) by `ms`.
 pub fn advance(store: &Store, ms: i64) -> Result<(), StoreError> {
-    store.write(|tx| tx.execute("UPDATE clock SET offset_ms = offset_ms + ?1 WHERE id = 1", [ms]))?;
+    store.write(|tx| {
+        tx.execute(
+            "UPDATE clock SET offset_ms = offset_ms + ?1 WHERE id = 1",
+            [ms],
+        )
+    })?;
     Ok(())
 }
 

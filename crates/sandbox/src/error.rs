@@ -32,15 +32,26 @@ impl ApiError {
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::Hmrc(StatusCode::BAD_REQUEST, HmrcErrorBody::new("INVALID_REQUEST", message))
+        Self::Hmrc(
+            StatusCode::BAD_REQUEST,
+            HmrcErrorBody::new("INVALID_REQUEST", message),
+        )
     }
 
     pub fn missing_credentials() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "MISSING_CREDENTIALS", "Authentication information is not provided")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "MISSING_CREDENTIALS",
+            "Authentication information is not provided",
+        )
     }
 
     pub fn invalid_credentials() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "INVALID_CREDENTIALS", "Invalid Authentication information provided")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_CREDENTIALS",
+            "Invalid Authentication information provided",
+        )
     }
 
     pub fn not_found() -> Self {
@@ -80,7 +91,10 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %self, "internal failure");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    HmrcErrorBody::new("INTERNAL_SERVER_ERROR", "An internal server error occurred"),
+                    HmrcErrorBody::new(
+                        "INTERNAL_SERVER_ERROR",
+                        "An internal server error occurred",
+                    ),
                 )
             }
         };
@@ -99,14 +113,22 @@ impl IntoResponse for ApiError {
 #[derive(Debug, thiserror::Error)]
 pub enum OAuthError {
     #[error("{error}: {description}")]
-    Rfc6749 { status: StatusCode, error: &'static str, description: String },
+    Rfc6749 {
+        status: StatusCode,
+        error: &'static str,
+        description: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 impl OAuthError {
     pub fn invalid_request(description: impl Into<String>) -> Self {
-        Self::Rfc6749 { status: StatusCode::BAD_REQUEST, error: "invalid_request", description: description.into() }
+        Self::Rfc6749 {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+            description: description.into(),
+        }
     }
 
     pub fn invalid_client() -> Self {
@@ -118,11 +140,19 @@ impl OAuthError {
     }
 
     pub fn invalid_grant(description: impl Into<String>) -> Self {
-        Self::Rfc6749 { status: StatusCode::BAD_REQUEST, error: "invalid_grant", description: description.into() }
+        Self::Rfc6749 {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_grant",
+            description: description.into(),
+        }
     }
 
     pub fn invalid_scope() -> Self {
-        Self::Rfc6749 { status: StatusCode::BAD_REQUEST, error: "invalid_scope", description: "scope is invalid".into() }
+        Self::Rfc6749 {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_scope",
+            description: "scope is invalid".into(),
+        }
     }
 }
 
@@ -135,16 +165,25 @@ impl From<rusqlite::Error> for OAuthError {
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let (status, error, description) = match self {
-            Self::Rfc6749 { status, error, description } => (status, error, description),
+            Self::Rfc6749 {
+                status,
+                error,
+                description,
+            } => (status, error, description),
             Self::Store(e) => {
                 tracing::error!(error = %e, "store failure");
-                (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "an unexpected error occurred".into())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    "an unexpected error occurred".into(),
+                )
             }
         };
         let body = serde_json::json!({ "error": error, "error_description": description });
         let mut resp = (status, axum::Json(body)).into_response();
         // RFC 6749 §5.1: token responses must not be cached.
-        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         resp
     }
 }

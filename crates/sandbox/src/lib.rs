@@ -72,7 +72,10 @@ impl AppState {
             Some(path) => Store::open(path)?,
             None => Store::in_memory()?,
         };
-        Ok(Self { store: Arc::new(store), config: Arc::new(config) })
+        Ok(Self {
+            store: Arc::new(store),
+            config: Arc::new(config),
+        })
     }
 }
 
@@ -83,7 +86,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router::build(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// A local HMRC running on a background task, as the CLI embeds it and tests start it.
@@ -105,7 +110,12 @@ impl Running {
         let task = tokio::spawn(serve(listener, state.clone(), async {
             let _ = stopped.await;
         }));
-        Ok(Self { addr, state, stop: Some(stop), task })
+        Ok(Self {
+            addr,
+            state,
+            stop: Some(stop),
+            task,
+        })
     }
 
     /// `http://127.0.0.1:PORT`, the one origin serving both HMRC hosts' paths.
@@ -118,7 +128,9 @@ impl Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        (&mut self.task).await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        (&mut self.task)
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 }
 

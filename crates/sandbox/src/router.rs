@@ -12,21 +12,45 @@ use crate::gateway::{self, Gate, endpoints as ep};
 use crate::{AppState, hello, oauth, test_support, test_users};
 
 pub fn build(state: AppState) -> Router {
-    let mut router = Router::new()
-        .route("/oauth/token", post(oauth::token::token));
+    let mut router = Router::new().route("/oauth/token", post(oauth::token::token));
     let apis: [(&'static ep::Endpoint, MethodRouter<AppState>); 7] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
-        (&ep::HELLO_APPLICATION, handler(&ep::HELLO_APPLICATION, hello::application)),
+        (
+            &ep::HELLO_APPLICATION,
+            handler(&ep::HELLO_APPLICATION, hello::application),
+        ),
         (&ep::HELLO_USER, handler(&ep::HELLO_USER, hello::user)),
-        (&ep::CREATE_INDIVIDUAL, handler(&ep::CREATE_INDIVIDUAL, test_users::routes::individuals)),
-        (&ep::CREATE_ORGANISATION, handler(&ep::CREATE_ORGANISATION, test_users::routes::organisations)),
-        (&ep::CREATE_AGENT, handler(&ep::CREATE_AGENT, test_users::routes::agents)),
-        (&ep::TEST_USER_SERVICES, handler(&ep::TEST_USER_SERVICES, test_users::routes::list_services)),
+        (
+            &ep::CREATE_INDIVIDUAL,
+            handler(&ep::CREATE_INDIVIDUAL, test_users::routes::individuals),
+        ),
+        (
+            &ep::CREATE_ORGANISATION,
+            handler(&ep::CREATE_ORGANISATION, test_users::routes::organisations),
+        ),
+        (
+            &ep::CREATE_AGENT,
+            handler(&ep::CREATE_AGENT, test_users::routes::agents),
+        ),
+        (
+            &ep::TEST_USER_SERVICES,
+            handler(&ep::TEST_USER_SERVICES, test_users::routes::list_services),
+        ),
     ];
-    debug_assert_eq!(apis.len(), ep::ALL.len(), "every endpoint in the table is routed");
+    debug_assert_eq!(
+        apis.len(),
+        ep::ALL.len(),
+        "every endpoint in the table is routed"
+    );
     for (endpoint, method_router) in apis {
-        let gate = Gate { state: state.clone(), endpoint };
-        router = router.route(endpoint.path, method_router.layer(middleware::from_fn_with_state(gate, gateway::gate)));
+        let gate = Gate {
+            state: state.clone(),
+            endpoint,
+        };
+        router = router.route(
+            endpoint.path,
+            method_router.layer(middleware::from_fn_with_state(gate, gateway::gate)),
+        );
     }
     if state.config.test_support {
         router = router.merge(test_support::router(state.clone()));
@@ -44,7 +68,8 @@ where
     H: axum::handler::Handler<T, AppState>,
     T: 'static,
 {
-    let filter = MethodFilter::try_from(endpoint.method.clone()).expect("table methods are standard");
+    let filter =
+        MethodFilter::try_from(endpoint.method.clone()).expect("table methods are standard");
     on(filter, h)
 }
 
@@ -58,7 +83,13 @@ async fn correlation_id(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).instrument(span.clone()).await;
     tracing::debug!(parent: &span, status = resp.status().as_u16(), "answered");
     let headers = resp.headers_mut();
-    headers.insert(CORRELATION_ID.clone(), HeaderValue::from_str(&id).expect("a UUID is a valid header value"));
-    headers.insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        CORRELATION_ID.clone(),
+        HeaderValue::from_str(&id).expect("a UUID is a valid header value"),
+    );
+    headers.insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     resp
 }

@@ -50,8 +50,11 @@ pub fn hash_password(password: &str, cost: PasswordCost) -> String {
 
 /// Checks a password against a stored PHC string (whatever cost it was made with).
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]
@@ -73,7 +76,10 @@ mod tests {
     fn tokens_look_like_hmrc_tokens() {
         let t = random_hex32();
         assert_eq!(t.len(), 32);
-        assert!(t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(
+            t.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
         assert_ne!(t, random_hex32());
     }
 }

@@ -34,7 +34,11 @@ impl Narrator {
                 print_line(&format!("      {line}"));
             }
         }
-        self.steps.push(Step { step, title: title.to_owned(), detail });
+        self.steps.push(Step {
+            step,
+            title: title.to_owned(),
+            detail,
+        });
     }
 }
 
@@ -47,7 +51,10 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
         verbose: global.verbose,
     };
     let ctx = Context::open(&journey_global).await?;
-    let mut n = Narrator { json: global.json, steps: Vec::new() };
+    let mut n = Narrator {
+        json: global.json,
+        steps: Vec::new(),
+    };
     let hmrc = ctx.client.environment().api_base.clone();
 
     let clock = ctx.client.test_support().set_clock(START).await?;
@@ -65,7 +72,9 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
         ),
     );
 
-    let user = super::sandbox::create_user(&ctx, UserKind::Individual, Vec::new(), None, None, None).await?;
+    let user =
+        super::sandbox::create_user(&ctx, UserKind::Individual, Vec::new(), None, None, None)
+            .await?;
     n.say(
         "HMRC's Create Test User API makes a sole trader",
         format!(
@@ -80,7 +89,11 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
     let tokens = ctx
         .client
         .test_support()
-        .mint_token(&creds.client_id, &user.user_id, &["hello", "read:self-assessment", "write:self-assessment"])
+        .mint_token(
+            &creds.client_id,
+            &user.user_id,
+            &["hello", "read:self-assessment", "write:self-assessment"],
+        )
         .await?;
     n.say(
         "The business grants the software authority",
@@ -91,11 +104,19 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
     );
 
     let hello = ctx.client.hello().user(&tokens.access_token).await?;
-    n.say("The software calls HMRC as the business", format!("GET /hello/user answers: {}", hello.message));
+    n.say(
+        "The software calls HMRC as the business",
+        format!("GET /hello/user answers: {}", hello.message),
+    );
 
     ctx.client.test_support().advance_clock("5h").await?;
     let expired = ctx.client.hello().user(&tokens.access_token).await;
-    let code = expired.as_ref().err().and_then(|e| e.hmrc_code()).unwrap_or("none").to_owned();
+    let code = expired
+        .as_ref()
+        .err()
+        .and_then(|e| e.hmrc_code())
+        .unwrap_or("none")
+        .to_owned();
     let refresh = tokens
         .refresh_token
         .as_ref()
@@ -111,7 +132,11 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
     );
 
     if global.json {
-        emit(true, &json!({ "steps": n.steps, "result": again.message }), String::new);
+        emit(
+            true,
+            &json!({ "steps": n.steps, "result": again.message }),
+            String::new,
+        );
     } else {
         print_line(&format!("\nDone: {}", again.message));
     }

@@ -12,18 +12,29 @@ use crate::output::{CliError, Exit, emit};
 pub async fn run(global: &Global, cmd: SandboxCommand) -> Result<Exit, CliError> {
     if let SandboxCommand::Serve(args) = cmd {
         mtd_sandbox::cli::init_logging();
-        mtd_sandbox::cli::serve(args).await.map_err(|e| CliError::new("serve", e.to_string()))?;
+        mtd_sandbox::cli::serve(args)
+            .await
+            .map_err(|e| CliError::new("serve", e.to_string()))?;
         return Ok(Exit::Done);
     }
     let ctx = super::open(global).await?;
     ctx.require_local("mtd sandbox")?;
     match cmd {
         SandboxCommand::Serve(_) => unreachable!("handled above"),
-        SandboxCommand::CreateApp { name, redirect_uris, rate_limit } => {
+        SandboxCommand::CreateApp {
+            name,
+            redirect_uris,
+            rate_limit,
+        } => {
             let app = ctx
                 .client
                 .test_support()
-                .create_application(&NewApplication { name, redirect_uris, rate_limit, subscriptions: None })
+                .create_application(&NewApplication {
+                    name,
+                    redirect_uris,
+                    rate_limit,
+                    subscriptions: None,
+                })
                 .await?;
             let value = json!({
                 "clientId": app.client_id, "clientSecret": app.client_secret, "name": app.name,
@@ -36,17 +47,35 @@ pub async fn run(global: &Global, cmd: SandboxCommand) -> Result<Exit, CliError>
                     app.name,
                     app.client_id,
                     app.client_secret,
-                    if app.redirect_uris.is_empty() { "none".to_owned() } else { app.redirect_uris.join(", ") }
+                    if app.redirect_uris.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        app.redirect_uris.join(", ")
+                    }
                 )
             });
         }
-        SandboxCommand::CreateUser { kind, confidence_level, two_step, services, nino } => {
+        SandboxCommand::CreateUser {
+            kind,
+            confidence_level,
+            two_step,
+            services,
+            nino,
+        } => {
             let kind = match kind {
                 UserKindArg::Individual => UserKind::Individual,
                 UserKindArg::Organisation => UserKind::Organisation,
                 UserKindArg::Agent => UserKind::Agent,
             };
-            let user = create_user(&ctx, kind, services, nino, confidence_level.and_then(|c| c.parse().ok()), two_step).await?;
+            let user = create_user(
+                &ctx,
+                kind,
+                services,
+                nino,
+                confidence_level.and_then(|c| c.parse().ok()),
+                two_step,
+            )
+            .await?;
             emit(ctx.json, &user, || describe_user(&user));
         }
         SandboxCommand::Clock(c) => {
@@ -56,7 +85,9 @@ pub async fn run(global: &Global, cmd: SandboxCommand) -> Result<Exit, CliError>
                 ClockCommand::Set { at } => ts.set_clock(&at).await?,
                 ClockCommand::Advance { by } => ts.advance_clock(&by).await?,
             };
-            emit(ctx.json, &now, || format!("The local HMRC's clock reads {}", now.now));
+            emit(ctx.json, &now, || {
+                format!("The local HMRC's clock reads {}", now.now)
+            });
         }
     }
     Ok(Exit::Done)
@@ -74,10 +105,29 @@ pub async fn create_user(
 ) -> Result<TestUser, CliError> {
     let creds = ctx.app_credentials().await?;
     let token = ctx.client.oauth(&creds).client_credentials(&[]).await?;
-    let service_names = if services.is_empty() { kind.mtd_services().iter().map(|s| s.to_string()).collect() } else { services };
-    let req = NewTestUser { service_names, nino, confidence_level, two_step_verification: two_step, tax_regime: None };
-    let user = ctx.client.test_users().create(&token.access_token, kind, &req).await?;
-    data_dir::write_private_json(&ctx.env_dir.join("test-users").join(format!("{}.json", user.user_id)), &user)?;
+    let service_names = if services.is_empty() {
+        kind.mtd_services().iter().map(|s| s.to_string()).collect()
+    } else {
+        services
+    };
+    let req = NewTestUser {
+        service_names,
+        nino,
+        confidence_level,
+        two_step_verification: two_step,
+        tax_regime: None,
+    };
+    let user = ctx
+        .client
+        .test_users()
+        .create(&token.access_token, kind, &req)
+        .await?;
+    data_dir::write_private_json(
+        &ctx.env_dir
+            .join("test-users")
+            .join(format!("{}.json", user.user_id)),
+        &user,
+    )?;
     Ok(user)
 }
 
@@ -85,7 +135,10 @@ fn describe_user(user: &TestUser) -> String {
     let mut lines = vec![
         format!("Test user created: {}", user.user_full_name),
         format!("  user ID:  {}", user.user_id),
-        format!("  password: {}  (a test credential, shown once)", user.password),
+        format!(
+            "  password: {}  (a test credential, shown once)",
+            user.password
+        ),
     ];
     for (label, key) in [
         ("NINO", "nino"),
@@ -96,7 +149,10 @@ fn describe_user(user: &TestUser) -> String {
         ("2-step verification", "twoStepVerification"),
     ] {
         if let Some(v) = user.fields.get(key) {
-            let v = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+            let v = v
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| v.to_string());
             lines.push(format!("  {label}: {v}"));
         }
     }

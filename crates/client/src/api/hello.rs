@@ -33,7 +33,11 @@ impl Hello<'_> {
     }
 
     async fn get(&self, path: &str, token: Option<&AccessToken>) -> Result<Message, Error> {
-        let mut req = self.client.http.get(self.client.env.api_url(path)).header("Accept", accept("1.0"));
+        let mut req = self
+            .client
+            .http
+            .get(self.client.env.api_url(path))
+            .header("Accept", accept("1.0"));
         if let Some(t) = token {
             req = req.bearer_auth(t.secret());
         }

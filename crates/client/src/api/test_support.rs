@@ -59,13 +59,30 @@ impl TestSupport<'_> {
     }
 
     pub async fn create_application(&self, app: &NewApplication) -> Result<Application, Error> {
-        send(self.client.http.post(self.url("/test-support/applications")).json(app)).await
+        send(
+            self.client
+                .http
+                .post(self.url("/test-support/applications"))
+                .json(app),
+        )
+        .await
     }
 
     /// A user's token pair without the web journey.
-    pub async fn mint_token(&self, client_id: &ClientId, user_id: &str, scopes: &[&str]) -> Result<TokenSet, Error> {
+    pub async fn mint_token(
+        &self,
+        client_id: &ClientId,
+        user_id: &str,
+        scopes: &[&str],
+    ) -> Result<TokenSet, Error> {
         let body = json!({ "clientId": client_id.as_str(), "userId": user_id, "scopes": scopes });
-        let resp: oauth2::basic::BasicTokenResponse = send(self.client.http.post(self.url("/test-support/tokens")).json(&body)).await?;
+        let resp: oauth2::basic::BasicTokenResponse = send(
+            self.client
+                .http
+                .post(self.url("/test-support/tokens"))
+                .json(&body),
+        )
+        .await?;
         Ok(token_set_from_json(&resp))
     }
 
@@ -75,16 +92,33 @@ impl TestSupport<'_> {
 
     /// Moves the sandbox clock to an RFC 3339 instant.
     pub async fn set_clock(&self, now: &str) -> Result<ClockNow, Error> {
-        send(self.client.http.post(self.url("/test-support/clock")).json(&json!({ "now": now }))).await
+        send(
+            self.client
+                .http
+                .post(self.url("/test-support/clock"))
+                .json(&json!({ "now": now })),
+        )
+        .await
     }
 
     /// Moves the sandbox clock forward by a duration such as `5h` or `548d`.
     pub async fn advance_clock(&self, by: &str) -> Result<ClockNow, Error> {
-        send(self.client.http.post(self.url("/test-support/clock")).json(&json!({ "advance": by }))).await
+        send(
+            self.client
+                .http
+                .post(self.url("/test-support/clock"))
+                .json(&json!({ "advance": by })),
+        )
+        .await
     }
 
     /// What HMRC holds about a test user (never the password).
     pub async fn user(&self, user_id: &str) -> Result<Value, Error> {
-        send(self.client.http.get(self.url(&format!("/test-support/users/{user_id}")))).await
+        send(
+            self.client
+                .http
+                .get(self.url(&format!("/test-support/users/{user_id}"))),
+        )
+        .await
     }
 }

@@ -26,7 +26,9 @@ impl UserKind {
     /// The services a user of this kind needs for MTD Income Tax.
     pub fn mtd_services(self) -> &'static [&'static str] {
         match self {
-            UserKind::Individual | UserKind::Organisation => &["national-insurance", "self-assessment", "mtd-income-tax"],
+            UserKind::Individual | UserKind::Organisation => {
+                &["national-insurance", "self-assessment", "mtd-income-tax"]
+            }
             UserKind::Agent => &["agent-services"],
         }
     }
@@ -81,14 +83,31 @@ pub struct TestUsers<'a> {
 
 impl TestUsers<'_> {
     /// Creates a user, with an application token.
-    pub async fn create(&self, app_token: &AccessToken, kind: UserKind, req: &NewTestUser) -> Result<TestUser, Error> {
+    pub async fn create(
+        &self,
+        app_token: &AccessToken,
+        kind: UserKind,
+        req: &NewTestUser,
+    ) -> Result<TestUser, Error> {
         let c = self.client;
-        send(c.http.post(c.env.api_url(kind.path())).header("Accept", accept("1.0")).bearer_auth(app_token.secret()).json(req)).await
+        send(
+            c.http
+                .post(c.env.api_url(kind.path()))
+                .header("Accept", accept("1.0"))
+                .bearer_auth(app_token.secret())
+                .json(req),
+        )
+        .await
     }
 
     pub async fn services(&self, app_token: &AccessToken) -> Result<Vec<ServiceInfo>, Error> {
         let c = self.client;
-        send(c.http.get(c.env.api_url("/create-test-user/services")).header("Accept", accept("1.0")).bearer_auth(app_token.secret()))
-            .await
+        send(
+            c.http
+                .get(c.env.api_url("/create-test-user/services"))
+                .header("Accept", accept("1.0"))
+                .bearer_auth(app_token.secret()),
+        )
+        .await
     }
 }

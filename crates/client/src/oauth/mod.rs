@@ -4,7 +4,10 @@
 use std::time::Duration;
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicRequestTokenError};
-use oauth2::{AccessToken, AuthType, ClientId, ClientSecret, HttpClientError, RefreshToken, Scope, TokenResponse, TokenUrl};
+use oauth2::{
+    AccessToken, AuthType, ClientId, ClientSecret, HttpClientError, RefreshToken, Scope,
+    TokenResponse, TokenUrl,
+};
 
 use crate::{Client, Error};
 
@@ -31,7 +34,10 @@ impl TokenSet {
             access_token: r.access_token().clone(),
             refresh_token: r.refresh_token().cloned(),
             expires_in: r.expires_in(),
-            scope: r.scopes().map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")).unwrap_or_default(),
+            scope: r
+                .scopes()
+                .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "))
+                .unwrap_or_default(),
         }
     }
 }
@@ -44,13 +50,25 @@ pub struct OAuth<'a> {
 }
 
 impl OAuth<'_> {
-    fn oauth_client(&self) -> Result<oauth2::basic::BasicClient<oauth2::EndpointNotSet, oauth2::EndpointNotSet, oauth2::EndpointNotSet, oauth2::EndpointNotSet, oauth2::EndpointSet>, Error> {
-        let token_url = TokenUrl::new(self.client.env.api_url("/oauth/token")).map_err(|e| Error::Decode {
-            status: 0,
-            reason: format!("bad token URL: {e}"),
-            raw: String::new(),
-            correlation_id: None,
-        })?;
+    fn oauth_client(
+        &self,
+    ) -> Result<
+        oauth2::basic::BasicClient<
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointSet,
+        >,
+        Error,
+    > {
+        let token_url =
+            TokenUrl::new(self.client.env.api_url("/oauth/token")).map_err(|e| Error::Decode {
+                status: 0,
+                reason: format!("bad token URL: {e}"),
+                raw: String::new(),
+                correlation_id: None,
+            })?;
         Ok(BasicClient::new(self.app.client_id.clone())
             .set_client_secret(self.app.client_secret.clone())
             .set_auth_type(AuthType::RequestBody)
@@ -85,7 +103,11 @@ fn token_error(e: BasicRequestTokenError<HttpClientError<reqwest::Error>>) -> Er
     match e {
         oauth2::RequestTokenError::ServerResponse(r) => {
             // HMRC's tables give one status per error code: 401 for `invalid_client`, else 400.
-            let status = if matches!(r.error(), BasicErrorResponseType::InvalidClient) { 401 } else { 400 };
+            let status = if matches!(r.error(), BasicErrorResponseType::InvalidClient) {
+                401
+            } else {
+                400
+            };
             Error::OAuth {
                 status,
                 error: r.error().as_ref().to_owned(),
@@ -93,16 +115,24 @@ fn token_error(e: BasicRequestTokenError<HttpClientError<reqwest::Error>>) -> Er
             }
         }
         oauth2::RequestTokenError::Request(HttpClientError::Reqwest(e)) => Error::Transport(*e),
-        oauth2::RequestTokenError::Request(other) => {
-            Error::Decode { status: 0, reason: other.to_string(), raw: String::new(), correlation_id: None }
-        }
+        oauth2::RequestTokenError::Request(other) => Error::Decode {
+            status: 0,
+            reason: other.to_string(),
+            raw: String::new(),
+            correlation_id: None,
+        },
         oauth2::RequestTokenError::Parse(e, raw) => Error::Decode {
             status: 200,
             reason: e.to_string(),
             raw: String::from_utf8_lossy(&raw).into_owned(),
             correlation_id: None,
         },
-        oauth2::RequestTokenError::Other(reason) => Error::Decode { status: 0, reason, raw: String::new(), correlation_id: None },
+        oauth2::RequestTokenError::Other(reason) => Error::Decode {
+            status: 0,
+            reason,
+            raw: String::new(),
+            correlation_id: None,
+        },
     }
 }
 

@@ -48,7 +48,9 @@ impl NewApplication {
             return Err("name must be 1 to 100 characters".into());
         }
         if self.redirect_uris.len() > MAX_REDIRECT_URIS {
-            return Err(format!("at most {MAX_REDIRECT_URIS} redirect URIs may be registered"));
+            return Err(format!(
+                "at most {MAX_REDIRECT_URIS} redirect URIs may be registered"
+            ));
         }
         for uri in &self.redirect_uris {
             redirect_uri::validate(uri).map_err(|why| format!("redirect URI {uri:?} {why}"))?;
@@ -56,7 +58,10 @@ impl NewApplication {
         if self.rate_limit.is_some_and(|r| r > 100_000) {
             return Err("rateLimit must be 0 (none) to 100000 requests a second".into());
         }
-        if self.grant_length_days.is_some_and(|d| !(1..=36_500).contains(&d)) {
+        if self
+            .grant_length_days
+            .is_some_and(|d| !(1..=36_500).contains(&d))
+        {
             return Err("grantLengthDays must be 1 to 36500".into());
         }
         Ok(())
@@ -65,15 +70,18 @@ impl NewApplication {
 
 /// Creates an application and its first client secret, which is returned once and kept only
 /// as a hash.
-pub fn create(store: &Store, new: &NewApplication, now_ms: i64) -> Result<(Application, String), StoreError> {
+pub fn create(
+    store: &Store,
+    new: &NewApplication,
+    now_ms: i64,
+) -> Result<(Application, String), StoreError> {
     let client_id = secrets::random_alphanumeric(28);
     let secret = secrets::random_hex32();
     let mut uris = new.redirect_uris.clone();
     uris.dedup();
-    let subs = new
-        .subscriptions
-        .as_ref()
-        .map(|s| serde_json::to_string(&s.iter().map(|a| a.context()).collect::<Vec<_>>()).expect("strings"));
+    let subs = new.subscriptions.as_ref().map(|s| {
+        serde_json::to_string(&s.iter().map(|a| a.context()).collect::<Vec<_>>()).expect("strings")
+    });
     let grant_length_days = new.grant_length_days.unwrap_or(DEFAULT_GRANT_LENGTH_DAYS);
     store.write(|tx| {
         tx.execute(
@@ -139,7 +147,11 @@ pub fn find(store: &Store, client_id: &str) -> Result<Option<Application>, Store
 }
 
 /// The application whose ID this is and one of whose live secrets this is.
-pub fn authenticate(store: &Store, client_id: &str, secret: &str) -> Result<Option<Application>, StoreError> {
+pub fn authenticate(
+    store: &Store,
+    client_id: &str,
+    secret: &str,
+) -> Result<Option<Application>, StoreError> {
     let owner: Option<String> = store
         .conn()
         .prepare_cached("SELECT client_id FROM client_secrets WHERE secret_hash = ?1")?
@@ -171,9 +183,21 @@ mod tests {
         let (a, secret_a) = create(&store, &new_app(&["http://localhost"]), 0).unwrap();
         let (b, secret_b) = create(&store, &new_app(&[]), 0).unwrap();
         assert_eq!(a.client_id.len(), 28);
-        assert!(authenticate(&store, &a.client_id, &secret_a).unwrap().is_some());
-        assert!(authenticate(&store, &a.client_id, &secret_b).unwrap().is_none());
-        assert!(authenticate(&store, &b.client_id, &secret_a).unwrap().is_none());
+        assert!(
+            authenticate(&store, &a.client_id, &secret_a)
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            authenticate(&store, &a.client_id, &secret_b)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            authenticate(&store, &b.client_id, &secret_a)
+                .unwrap()
+                .is_none()
+        );
         assert!(authenticate(&store, "nobody", &secret_a).unwrap().is_none());
         let found = find(&store, &a.client_id).unwrap().unwrap();
         assert_eq!(found.redirect_uris, vec!["http://localhost"]);

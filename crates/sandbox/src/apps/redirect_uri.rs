@@ -85,9 +85,18 @@ mod tests {
     #[test]
     fn loopback_without_port_matches_any_port() {
         assert!(matches("http://localhost", "http://localhost:53211/"));
-        assert!(matches("http://127.0.0.1/callback", "http://127.0.0.1:4000/callback"));
-        assert!(!matches("http://127.0.0.1/callback", "http://127.0.0.1:4000/other"));
-        assert!(!matches("http://localhost:9004/callback", "http://localhost:9005/callback"));
+        assert!(matches(
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:4000/callback"
+        ));
+        assert!(!matches(
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:4000/other"
+        ));
+        assert!(!matches(
+            "http://localhost:9004/callback",
+            "http://localhost:9005/callback"
+        ));
         assert!(!matches("https://example.com", "https://example.com:444"));
         assert!(!matches("http://localhost", "http://127.0.0.1:80/"));
         assert!(matches("https://example.com/cb", "https://example.com/cb"));

@@ -21,7 +21,10 @@ pub fn parse(value: &str) -> Option<AcceptHeader> {
         "xml" => false,
         _ => return None,
     };
-    Some(AcceptHeader { version: version.to_owned(), json })
+    Some(AcceptHeader {
+        version: version.to_owned(),
+        json,
+    })
 }
 
 #[cfg(test)]
@@ -30,9 +33,26 @@ mod tests {
 
     #[test]
     fn shapes() {
-        assert_eq!(parse("application/vnd.hmrc.1.0+json"), Some(AcceptHeader { version: "1.0".into(), json: true }));
-        assert_eq!(parse("application/vnd.hmrc.2.0+xml").map(|a| a.json), Some(false));
-        for bad in ["", "application/json", "application/vnd.hmrc.1+json", "application/vnd.hmrc.1.0", "application/vnd.hmrc.a.0+json", "application/vnd.hmrc.1.0+yaml", "*/*"] {
+        assert_eq!(
+            parse("application/vnd.hmrc.1.0+json"),
+            Some(AcceptHeader {
+                version: "1.0".into(),
+                json: true
+            })
+        );
+        assert_eq!(
+            parse("application/vnd.hmrc.2.0+xml").map(|a| a.json),
+            Some(false)
+        );
+        for bad in [
+            "",
+            "application/json",
+            "application/vnd.hmrc.1+json",
+            "application/vnd.hmrc.1.0",
+            "application/vnd.hmrc.a.0+json",
+            "application/vnd.hmrc.1.0+yaml",
+            "*/*",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

@@ -46,8 +46,13 @@ pub struct Endpoint {
     pub access: Access,
 }
 
-pub static HELLO_WORLD: Endpoint =
-    Endpoint { api: Api::Hello, method: Method::GET, path: "/hello/world", versions: &["1.0"], access: Access::Open };
+pub static HELLO_WORLD: Endpoint = Endpoint {
+    api: Api::Hello,
+    method: Method::GET,
+    path: "/hello/world",
+    versions: &["1.0"],
+    access: Access::Open,
+};
 pub static HELLO_APPLICATION: Endpoint = Endpoint {
     api: Api::Hello,
     method: Method::GET,
@@ -92,8 +97,15 @@ pub static TEST_USER_SERVICES: Endpoint = Endpoint {
 };
 
 /// Every endpoint, for the router and for documentation.
-pub static ALL: &[&Endpoint] =
-    &[&HELLO_WORLD, &HELLO_APPLICATION, &HELLO_USER, &CREATE_INDIVIDUAL, &CREATE_ORGANISATION, &CREATE_AGENT, &TEST_USER_SERVICES];
+pub static ALL: &[&Endpoint] = &[
+    &HELLO_WORLD,
+    &HELLO_APPLICATION,
+    &HELLO_USER,
+    &CREATE_INDIVIDUAL,
+    &CREATE_ORGANISATION,
+    &CREATE_AGENT,
+    &TEST_USER_SERVICES,
+];
 
 #[cfg(test)]
 mod tests {
@@ -103,7 +115,12 @@ mod tests {
     fn table_is_consistent() {
         let mut seen = std::collections::HashSet::new();
         for ep in ALL {
-            assert!(seen.insert((ep.method.clone(), ep.path)), "duplicate {} {}", ep.method, ep.path);
+            assert!(
+                seen.insert((ep.method.clone(), ep.path)),
+                "duplicate {} {}",
+                ep.method,
+                ep.path
+            );
             assert!(!ep.versions.is_empty());
             assert_eq!(Api::from_context(ep.api.context()), Some(ep.api));
         }

@@ -52,7 +52,13 @@ fn admit(gate: &Gate, req: &Request) -> Result<Option<Caller>, ApiError> {
         .and_then(|v| v.to_str().ok())
         .and_then(accept::parse)
         .filter(|a| a.json)
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_ACCEPTABLE, "ACCEPT_HEADER_INVALID", "The accept header is missing or invalid"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_ACCEPTABLE,
+                "ACCEPT_HEADER_INVALID",
+                "The accept header is missing or invalid",
+            )
+        })?;
     if !ep.versions.contains(&accept.version.as_str()) {
         return Err(ApiError::not_found());
     }
@@ -61,15 +67,22 @@ fn admit(gate: &Gate, req: &Request) -> Result<Option<Caller>, ApiError> {
     }
 
     let store = &gate.state.store;
-    let auth = req.headers().get(header::AUTHORIZATION).ok_or_else(ApiError::missing_credentials)?;
+    let auth = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(ApiError::missing_credentials)?;
     let token = auth
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(ApiError::invalid_credentials)?;
-    let bearer = tokens::authenticate(store, token, clock::now_ms(store)?)?.ok_or_else(ApiError::invalid_credentials)?;
+    let bearer = tokens::authenticate(store, token, clock::now_ms(store)?)?
+        .ok_or_else(ApiError::invalid_credentials)?;
     if matches!(ep.access, Access::User(_)) && bearer.user_id.is_none() {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -103,16 +116,31 @@ fn admit(gate: &Gate, req: &Request) -> Result<Option<Caller>, ApiError> {
             "Can not access the required resource. Ensure this token has all the required scopes.",
         ));
     }
-    Ok(Some(Caller { client_id: bearer.client_id, user_id: bearer.user_id }))
+    Ok(Some(Caller {
+        client_id: bearer.client_id,
+        user_id: bearer.user_id,
+    }))
 }
 
 /// Paths and methods no endpoint serves: 404, or 405 for a method HMRC's platform never routes.
 pub async fn unrouted(req: Request) -> ApiError {
     use axum::http::Method;
-    let routable = [Method::GET, Method::PUT, Method::POST, Method::PATCH, Method::DELETE, Method::OPTIONS, Method::HEAD];
+    let routable = [
+        Method::GET,
+        Method::PUT,
+        Method::POST,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::HEAD,
+    ];
     if routable.contains(req.method()) {
         ApiError::not_found()
     } else {
-        ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "The request method is not allowed")
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "The request method is not allowed",
+        )
     }
 }

@@ -38,8 +38,14 @@ mod tests {
         assert!(admit(&store, "a", 3, t + 100).unwrap());
         assert!(admit(&store, "a", 3, t + 200).unwrap());
         assert!(!admit(&store, "a", 3, t + 300).unwrap());
-        assert!(admit(&store, "b", 3, t + 300).unwrap(), "limits are per application");
-        assert!(admit(&store, "a", 3, t + 1000).unwrap(), "the first request left the window");
+        assert!(
+            admit(&store, "b", 3, t + 300).unwrap(),
+            "limits are per application"
+        );
+        assert!(
+            admit(&store, "a", 3, t + 1000).unwrap(),
+            "the first request left the window"
+        );
         assert!(!admit(&store, "a", 3, t + 1050).unwrap());
         assert!(admit(&store, "a", 0, t + 1050).unwrap(), "0 is no limit");
     }

@@ -19,11 +19,16 @@ struct Form(Vec<(String, String)>);
 
 impl Form {
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
     }
 
     fn require(&self, name: &str) -> Result<&str, OAuthError> {
-        self.get(name).ok_or_else(|| OAuthError::invalid_request(format!("{name} is required")))
+        self.get(name)
+            .ok_or_else(|| OAuthError::invalid_request(format!("{name} is required")))
     }
 }
 
@@ -33,24 +38,34 @@ pub async fn token(
 ) -> Result<([(header::HeaderName, &'static str); 1], Json<TokenResponse>), OAuthError> {
     let form = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
         .map(Form)
-        .map_err(|_| OAuthError::invalid_request("the request body must be application/x-www-form-urlencoded"))?;
+        .map_err(|_| {
+            OAuthError::invalid_request(
+                "the request body must be application/x-www-form-urlencoded",
+            )
+        })?;
     let store = &state.store;
     let client_id = form.require("client_id")?;
     let secret = form.require("client_secret")?;
-    let app = apps::authenticate(store, client_id, secret)?.ok_or_else(OAuthError::invalid_client)?;
+    let app =
+        apps::authenticate(store, client_id, secret)?.ok_or_else(OAuthError::invalid_client)?;
     let grant_type = form.require("grant_type")?;
     let now = clock::now_ms(store)?;
     let response = match grant_type {
         "client_credentials" => {
-            let scopes = Scopes::parse(form.get("scope").unwrap_or("")).map_err(|_| OAuthError::invalid_scope())?;
+            let scopes = Scopes::parse(form.get("scope").unwrap_or(""))
+                .map_err(|_| OAuthError::invalid_scope())?;
             tokens::issue_client_credentials(store, &app.client_id, &scopes, now)?
         }
         "refresh_token" => {
             let refresh = form.require("refresh_token")?;
-            tokens::refresh(store, &app.client_id, refresh, now, clock::wall_ms()).map_err(|e| match e {
-                RefreshError::Invalid => OAuthError::invalid_grant("refresh_token is invalid"),
-                RefreshError::InProgress => OAuthError::invalid_request("refresh already in progress"),
-                RefreshError::Store(e) => OAuthError::Store(e),
+            tokens::refresh(store, &app.client_id, refresh, now, clock::wall_ms()).map_err(|e| {
+                match e {
+                    RefreshError::Invalid => OAuthError::invalid_grant("refresh_token is invalid"),
+                    RefreshError::InProgress => {
+                        OAuthError::invalid_request("refresh already in progress")
+                    }
+                    RefreshError::Store(e) => OAuthError::Store(e),
+                }
             })?
         }
         _ => return Err(OAuthError::invalid_request("unsupported grant_type")),

@@ -68,8 +68,18 @@ pub fn issue_client_credentials(
             params![sha256_hex(&access), client_id, scopes.to_string(), now_ms + ACCESS_TOKEN_MS],
         )
     })?;
-    let scope = if scopes.is_empty() { "default".to_owned() } else { scopes.to_string() };
-    Ok(TokenResponse { access_token: access, refresh_token: None, expires_in: ACCESS_TOKEN_MS / 1000, scope, token_type: "bearer" })
+    let scope = if scopes.is_empty() {
+        "default".to_owned()
+    } else {
+        scopes.to_string()
+    };
+    Ok(TokenResponse {
+        access_token: access,
+        refresh_token: None,
+        expires_in: ACCESS_TOKEN_MS / 1000,
+        scope,
+        token_type: "bearer",
+    })
 }
 
 /// Records a user's grant of `scopes` to an application and issues its first token pair.
@@ -173,11 +183,17 @@ pub fn authenticate(store: &Store, token: &str, now_ms: i64) -> Result<Option<Be
             ))
         })
         .optional()?;
-    Ok(row.and_then(|(client_id, scopes, expires_at, user_id, revoked)| {
-        let live = now_ms < expires_at && revoked.is_none();
-        // Stored scopes were parsed when granted, so they parse again.
-        live.then(|| Bearer { client_id, user_id, scopes: Scopes::parse(&scopes).unwrap_or_default() })
-    }))
+    Ok(
+        row.and_then(|(client_id, scopes, expires_at, user_id, revoked)| {
+            let live = now_ms < expires_at && revoked.is_none();
+            // Stored scopes were parsed when granted, so they parse again.
+            live.then(|| Bearer {
+                client_id,
+                user_id,
+                scopes: Scopes::parse(&scopes).unwrap_or_default(),
+            })
+        }),
+    )
 }
 
 /// A fresh access and refresh token, not yet stored.
@@ -188,10 +204,20 @@ struct Pair {
 
 impl Pair {
     fn new() -> Self {
-        Self { access: random_hex32(), refresh: random_hex32() }
+        Self {
+            access: random_hex32(),
+            refresh: random_hex32(),
+        }
     }
 
-    fn insert(&self, tx: &rusqlite::Transaction<'_>, client_id: &str, grant_id: i64, scopes: &str, now_ms: i64) -> Result<(), rusqlite::Error> {
+    fn insert(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        client_id: &str,
+        grant_id: i64,
+        scopes: &str,
+        now_ms: i64,
+    ) -> Result<(), rusqlite::Error> {
         let access_hash = sha256_hex(&self.access);
         tx.execute(
             "INSERT INTO access_tokens (token_hash, client_id, grant_id, scopes, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -15,7 +15,9 @@ use rusqlite::Connection;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("the database was written by a newer version (schema {found}, this build knows {known})")]
+    #[error(
+        "the database was written by a newer version (schema {found}, this build knows {known})"
+    )]
     TooNew { found: i64, known: i64 },
 }
 
@@ -42,7 +44,9 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrations::run(&mut conn)?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
     }
 
     /// The connection, for one short unit of work. Never hold it across an `.await`.
@@ -75,12 +79,19 @@ mod tests {
         let path = dir.path().join("hmrc.db");
         {
             let s = Store::open(&path).unwrap();
-            s.write(|tx| tx.execute("UPDATE clock SET offset_ms = 42", [])).unwrap();
+            s.write(|tx| tx.execute("UPDATE clock SET offset_ms = 42", []))
+                .unwrap();
         }
         let s = Store::open(&path).unwrap();
-        let off: i64 = s.conn().query_row("SELECT offset_ms FROM clock", [], |r| r.get(0)).unwrap();
+        let off: i64 = s
+            .conn()
+            .query_row("SELECT offset_ms FROM clock", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(off, 42);
-        let mode: String = s.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let mode: String = s
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
     }
 }

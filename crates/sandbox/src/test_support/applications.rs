@@ -23,12 +23,19 @@ pub struct Request {
     grant_length_days: Option<i64>,
 }
 
-pub async fn create(State(state): State<AppState>, JsonBody(req): JsonBody<Request>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<Request>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let subscriptions = req
         .subscriptions
         .map(|subs| {
             subs.iter()
-                .map(|s| Api::from_context(s).ok_or_else(|| ApiError::bad_request(format!("unknown API {s:?} in subscriptions"))))
+                .map(|s| {
+                    Api::from_context(s).ok_or_else(|| {
+                        ApiError::bad_request(format!("unknown API {s:?} in subscriptions"))
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()
         })
         .transpose()?;

@@ -23,17 +23,25 @@ pub async fn show(State(state): State<AppState>) -> Result<Json<Value>, ApiError
     body(&state)
 }
 
-pub async fn change(State(state): State<AppState>, JsonBody(req): JsonBody<Change>) -> Result<Json<Value>, ApiError> {
+pub async fn change(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<Change>,
+) -> Result<Json<Value>, ApiError> {
     match (req.now, req.advance) {
         (Some(at), None) => {
             let at: DateTime<Utc> = DateTime::parse_from_rfc3339(&at)
-                .map_err(|_| ApiError::bad_request("now must be an RFC 3339 date-time such as 2025-06-01T09:00:00Z"))?
+                .map_err(|_| {
+                    ApiError::bad_request(
+                        "now must be an RFC 3339 date-time such as 2025-06-01T09:00:00Z",
+                    )
+                })?
                 .with_timezone(&Utc);
             clock::set(&state.store, at)?;
         }
         (None, Some(by)) => {
-            let d = humantime::parse_duration(&by)
-                .map_err(|_| ApiError::bad_request("advance must be a duration such as 5h, 30m or 548d"))?;
+            let d = humantime::parse_duration(&by).map_err(|_| {
+                ApiError::bad_request("advance must be a duration such as 5h, 30m or 548d")
+            })?;
             let ms = i64::try_from(d.as_millis())
                 .ok()
                 .filter(|ms| *ms <= 200 * 365 * 86_400_000)

@@ -31,7 +31,10 @@ pub fn router(state: AppState) -> Router<AppState> {
 }
 
 async fn openapi() -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
 }
 
 /// Hides test support from anyone not on this machine, unless exposed on purpose.

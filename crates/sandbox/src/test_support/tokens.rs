@@ -19,20 +19,33 @@ pub struct Request {
     scopes: Vec<String>,
 }
 
-pub async fn mint(State(state): State<AppState>, JsonBody(req): JsonBody<Request>) -> Result<Json<TokenResponse>, ApiError> {
+pub async fn mint(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<Request>,
+) -> Result<Json<TokenResponse>, ApiError> {
     let store = &state.store;
-    let app = apps::find(store, &req.client_id)?.ok_or_else(|| ApiError::bad_request("clientId is not a known application"))?;
+    let app = apps::find(store, &req.client_id)?
+        .ok_or_else(|| ApiError::bad_request("clientId is not a known application"))?;
     if !test_users::exists(store, &req.user_id)? {
         return Err(ApiError::bad_request("userId is not a known user"));
     }
     let scopes = req
         .scopes
         .iter()
-        .map(|s| Scope::parse(s).map_err(|_| ApiError::bad_request(format!("scope {s:?} is invalid"))))
+        .map(|s| {
+            Scope::parse(s).map_err(|_| ApiError::bad_request(format!("scope {s:?} is invalid")))
+        })
         .collect::<Result<Scopes, _>>()?;
     if scopes.is_empty() {
         return Err(ApiError::bad_request("at least one scope is required"));
     }
     let now = clock::now_ms(store)?;
-    Ok(Json(tokens::grant(store, &app.client_id, &req.user_id, &scopes, app.grant_length_days, now)?))
+    Ok(Json(tokens::grant(
+        store,
+        &app.client_id,
+        &req.user_id,
+        &scopes,
+        app.grant_length_days,
+        now,
+    )?))
 }

@@ -8,8 +8,17 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::{AppState, test_users};
 
-pub async fn show(State(state): State<AppState>, Path(user_id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(user_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     test_users::known_facts(&state.store, &user_id)?
         .map(Json)
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "USER_NOT_FOUND", "No test user has this user ID"))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "USER_NOT_FOUND",
+                "No test user has this user ID",
+            )
+        })
 }

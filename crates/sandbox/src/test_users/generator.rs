@@ -12,9 +12,28 @@ const FIRST_NAMES: &[&str] = &[
     "Rhys", "Sana", "Tomasz", "Zoe",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Abbott", "Begum", "Campbell", "Davies", "Evans", "Fraser", "Griffiths", "Hughes", "Iqbal",
-    "Jones", "Khan", "Lloyd", "MacLeod", "Nowak", "Okafor", "Patel", "Quinn", "Roberts", "Smith",
-    "Thomas", "Walker", "Williams",
+    "Abbott",
+    "Begum",
+    "Campbell",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Griffiths",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lloyd",
+    "MacLeod",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Smith",
+    "Thomas",
+    "Walker",
+    "Williams",
 ];
 
 /// Street, town and postcode. Scottish and Welsh postcodes decide a default tax regime.
@@ -31,7 +50,9 @@ const ADDRESSES: &[(&str, &str, &str)] = &[
     ("2 Wind Street", "Swansea", "SA1 1DP"),
 ];
 
-const SCOTTISH_AREAS: &[&str] = &["AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH", "TD", "ZE"];
+const SCOTTISH_AREAS: &[&str] = &[
+    "AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH", "TD", "ZE",
+];
 const WELSH_AREAS: &[&str] = &["CF", "LD", "LL", "NP", "SA"];
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -57,13 +78,20 @@ pub fn person(rng: &mut impl Rng) -> Person {
         first_name: FIRST_NAMES.choose(rng).expect("non-empty").to_string(),
         last_name: LAST_NAMES.choose(rng).expect("non-empty").to_string(),
         date_of_birth: NaiveDate::from_ymd_opt(1945, 1, 1).expect("date") + chrono::Days::new(days),
-        address: Address { line1: line1.into(), line2: line2.into(), postcode: postcode.into() },
+        address: Address {
+            line1: line1.into(),
+            line2: line2.into(),
+            postcode: postcode.into(),
+        },
     }
 }
 
 /// The tax regime a postcode's area implies: `scotland`, `wales` or `uk`.
 pub fn tax_regime_for(postcode: &str) -> &'static str {
-    let area: String = postcode.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let area: String = postcode
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     if SCOTTISH_AREAS.contains(&area.as_str()) {
         "scotland"
     } else if WELSH_AREAS.contains(&area.as_str()) {
@@ -74,7 +102,9 @@ pub fn tax_regime_for(postcode: &str) -> &'static str {
 }
 
 pub fn digits(rng: &mut impl Rng, n: usize) -> String {
-    (0..n).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
+    (0..n)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect()
 }
 
 pub fn nino(rng: &mut impl Rng) -> Nino {
@@ -105,7 +135,11 @@ pub fn arn(rng: &mut impl Rng) -> Arn {
 pub fn vrn(rng: &mut impl Rng) -> String {
     loop {
         let body = digits(rng, 7);
-        let sum: u32 = body.bytes().zip([8, 7, 6, 5, 4, 3, 2]).map(|(b, w)| u32::from(b - b'0') * w).sum();
+        let sum: u32 = body
+            .bytes()
+            .zip([8, 7, 6, 5, 4, 3, 2])
+            .map(|(b, w)| u32::from(b - b'0') * w)
+            .sum();
         let check = 97 - (sum % 97);
         if check < 97 {
             return format!("{body}{check:02}");

@@ -10,8 +10,8 @@ pub mod routes;
 pub mod services;
 
 use chrono::{Datelike, NaiveDate};
-use rand::Rng;
 use mtd_domain::Nino;
+use rand::Rng;
 use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -89,12 +89,21 @@ pub struct Created {
 }
 
 /// Creates a user of `kind` as Create Test User would, storing it.
-pub fn create(store: &Store, kind: UserType, req: &CreateRequest, cost: PasswordCost, now_ms: i64) -> Result<Created, CreateError> {
+pub fn create(
+    store: &Store,
+    kind: UserType,
+    req: &CreateRequest,
+    cost: PasswordCost,
+    now_ms: i64,
+) -> Result<Created, CreateError> {
     let mut wanted = Vec::new();
     for name in &req.service_names {
-        let svc = services::find(name).ok_or_else(|| CreateError::Invalid(format!("unknown service name {name:?}")))?;
+        let svc = services::find(name)
+            .ok_or_else(|| CreateError::Invalid(format!("unknown service name {name:?}")))?;
         if !svc.allowed.contains(&kind) {
-            return Err(CreateError::Invalid(format!("service {name:?} is not available to this user type")));
+            return Err(CreateError::Invalid(format!(
+                "service {name:?} is not available to this user type"
+            )));
         }
         if !wanted.contains(&svc.key) {
             wanted.push(svc.key);
@@ -103,14 +112,20 @@ pub fn create(store: &Store, kind: UserType, req: &CreateRequest, cost: Password
     let has = |k: &str| wanted.contains(&k);
     let chosen_nino = match &req.nino {
         Some(_) if !(has("national-insurance") || has("mtd-income-tax")) => {
-            return Err(CreateError::Invalid("nino may be given only with national-insurance or mtd-income-tax".into()));
+            return Err(CreateError::Invalid(
+                "nino may be given only with national-insurance or mtd-income-tax".into(),
+            ));
         }
-        Some(n) => Some(Nino::parse(n).map_err(|_| CreateError::Invalid("nino is invalid".into()))?),
+        Some(n) => {
+            Some(Nino::parse(n).map_err(|_| CreateError::Invalid("nino is invalid".into()))?)
+        }
         None => None,
     };
     let confidence_level = req.confidence_level.unwrap_or(250);
     if !CONFIDENCE_LEVELS.contains(&confidence_level) {
-        return Err(CreateError::Invalid("confidenceLevel must be one of 50, 200, 250, 500".into()));
+        return Err(CreateError::Invalid(
+            "confidenceLevel must be one of 50, 200, 250, 500".into(),
+        ));
     }
     let two_step = req.two_step_verification.unwrap_or(TwoStep::Unregistered);
 
@@ -152,9 +167,15 @@ pub fn create(store: &Store, kind: UserType, req: &CreateRequest, cost: Password
                 "organisationDetails".into(),
                 json!({ "name": generator::organisation_name(&mut rng), "address": person.address }),
             );
-            let taxpayer = req.taxpayer_type.as_deref().or(req.taxpayer_type_alt.as_deref()).unwrap_or("Individual");
+            let taxpayer = req
+                .taxpayer_type
+                .as_deref()
+                .or(req.taxpayer_type_alt.as_deref())
+                .unwrap_or("Individual");
             if !matches!(taxpayer, "Individual" | "Partnership") {
-                return Err(CreateError::Invalid("taxpayerType must be Individual or Partnership".into()));
+                return Err(CreateError::Invalid(
+                    "taxpayerType must be Individual or Partnership".into(),
+                ));
             }
             body.insert("taxpayerType".into(), json!(taxpayer));
         }
@@ -165,7 +186,9 @@ pub fn create(store: &Store, kind: UserType, req: &CreateRequest, cost: Password
     let mut identifiers: Vec<(&str, String)> = Vec::new();
     let mut enrolments: Vec<(&str, &str, String)> = Vec::new();
     if has("national-insurance") || has("mtd-income-tax") {
-        let nino = chosen_nino.clone().unwrap_or_else(|| generator::nino(&mut rng));
+        let nino = chosen_nino
+            .clone()
+            .unwrap_or_else(|| generator::nino(&mut rng));
         identifiers.push(("nino", nino.to_string()));
     }
     if has("self-assessment") {
@@ -190,14 +213,17 @@ pub fn create(store: &Store, kind: UserType, req: &CreateRequest, cost: Password
         identifiers.push(("vrn", vrn));
         let years_ago = rng.random_range(1..=20);
         let today = crate::clock::from_ms(now_ms).date_naive();
-        let registered = NaiveDate::from_ymd_opt(today.year() - years_ago, today.month(), 1).unwrap_or(today);
+        let registered =
+            NaiveDate::from_ymd_opt(today.year() - years_ago, today.month(), 1).unwrap_or(today);
         body.insert("vatRegistrationDate".into(), json!(registered.to_string()));
     }
     if has("corporation-tax") {
         let ct = generator::sa_utr(&mut rng).to_string();
         enrolments.push(("IR-CT", "UTR", ct.clone()));
         identifiers.push(("ctUtr", ct));
-        let crn: String = (0..10).map(|_| char::from(b'0' + rng.random_range(0..9u8))).collect();
+        let crn: String = (0..10)
+            .map(|_| char::from(b'0' + rng.random_range(0..9u8)))
+            .collect();
         identifiers.push(("crn", crn));
     }
     if has("paye-for-employers") {
@@ -271,7 +297,10 @@ pub fn create(store: &Store, kind: UserType, req: &CreateRequest, cost: Password
     for (kind, value) in identifiers {
         body.insert(kind.into(), json!(value));
     }
-    Ok(Created { user_id, body: Value::Object(body) })
+    Ok(Created {
+        user_id,
+        body: Value::Object(body),
+    })
 }
 
 /// What HMRC holds about a user, for test support: the profile, enrolments and sign-in facts.
@@ -319,7 +348,9 @@ pub fn known_facts(store: &Store, user_id: &str) -> Result<Option<Value>, StoreE
 pub fn exists(store: &Store, user_id: &str) -> Result<bool, StoreError> {
     Ok(store
         .conn()
-        .query_row("SELECT 1 FROM users WHERE user_id = ?1", [user_id], |_| Ok(()))
+        .query_row("SELECT 1 FROM users WHERE user_id = ?1", [user_id], |_| {
+            Ok(())
+        })
         .optional()?
         .is_some())
 }
@@ -330,13 +361,23 @@ mod tests {
     use mtd_domain::{Arn, MtdItId, SaUtr};
 
     fn req(services: &[&str]) -> CreateRequest {
-        CreateRequest { service_names: services.iter().map(|s| s.to_string()).collect(), ..Default::default() }
+        CreateRequest {
+            service_names: services.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn individual_gets_valid_identifiers_and_enrolments() {
         let store = Store::in_memory().unwrap();
-        let c = create(&store, UserType::Individual, &req(&["national-insurance", "self-assessment", "mtd-income-tax"]), PasswordCost::Cheap, 0).unwrap();
+        let c = create(
+            &store,
+            UserType::Individual,
+            &req(&["national-insurance", "self-assessment", "mtd-income-tax"]),
+            PasswordCost::Cheap,
+            0,
+        )
+        .unwrap();
         let b = &c.body;
         assert_eq!(b["userId"].as_str().unwrap().len(), 12);
         assert_eq!(b["password"].as_str().unwrap().len(), 12);
@@ -352,7 +393,14 @@ mod tests {
     #[test]
     fn agent_gets_an_arn() {
         let store = Store::in_memory().unwrap();
-        let c = create(&store, UserType::Agent, &req(&["agent-services"]), PasswordCost::Cheap, 0).unwrap();
+        let c = create(
+            &store,
+            UserType::Agent,
+            &req(&["agent-services"]),
+            PasswordCost::Cheap,
+            0,
+        )
+        .unwrap();
         Arn::parse(c.body["agentServicesAccountNumber"].as_str().unwrap()).unwrap();
         assert!(c.body.get("individualDetails").is_none());
     }
@@ -360,13 +408,50 @@ mod tests {
     #[test]
     fn refusals_change_nothing() {
         let store = Store::in_memory().unwrap();
-        assert!(matches!(create(&store, UserType::Agent, &req(&["mtd-income-tax"]), PasswordCost::Cheap, 0), Err(CreateError::Invalid(_))));
-        assert!(matches!(create(&store, UserType::Individual, &req(&["nonsense"]), PasswordCost::Cheap, 0), Err(CreateError::Invalid(_))));
+        assert!(matches!(
+            create(
+                &store,
+                UserType::Agent,
+                &req(&["mtd-income-tax"]),
+                PasswordCost::Cheap,
+                0
+            ),
+            Err(CreateError::Invalid(_))
+        ));
+        assert!(matches!(
+            create(
+                &store,
+                UserType::Individual,
+                &req(&["nonsense"]),
+                PasswordCost::Cheap,
+                0
+            ),
+            Err(CreateError::Invalid(_))
+        ));
         let mut with_nino = req(&["national-insurance"]);
         with_nino.nino = Some("PE938808A".into());
-        create(&store, UserType::Individual, &with_nino, PasswordCost::Cheap, 0).unwrap();
-        assert!(matches!(create(&store, UserType::Individual, &with_nino, PasswordCost::Cheap, 0), Err(CreateError::NinoAlreadyUsed)));
-        let users: i64 = store.conn().query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
+        create(
+            &store,
+            UserType::Individual,
+            &with_nino,
+            PasswordCost::Cheap,
+            0,
+        )
+        .unwrap();
+        assert!(matches!(
+            create(
+                &store,
+                UserType::Individual,
+                &with_nino,
+                PasswordCost::Cheap,
+                0
+            ),
+            Err(CreateError::NinoAlreadyUsed)
+        ));
+        let users: i64 = store
+            .conn()
+            .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(users, 1);
     }
 }

@@ -29,14 +29,46 @@ pub struct Service {
 use UserType::{Agent, Individual, Organisation};
 
 pub static SERVICES: &[Service] = &[
-    Service { key: "national-insurance", name: "National Insurance", allowed: &[Individual, Organisation] },
-    Service { key: "self-assessment", name: "Self Assessment", allowed: &[Individual, Organisation] },
-    Service { key: "mtd-income-tax", name: "Making Tax Digital for Income Tax", allowed: &[Individual, Organisation] },
-    Service { key: "agent-services", name: "Agent Services", allowed: &[Agent] },
-    Service { key: "mtd-vat", name: "Making Tax Digital for VAT", allowed: &[Individual, Organisation] },
-    Service { key: "corporation-tax", name: "Corporation Tax", allowed: &[Organisation] },
-    Service { key: "paye-for-employers", name: "PAYE for Employers", allowed: &[Organisation] },
-    Service { key: "customs-services", name: "Customs Services", allowed: &[Individual, Organisation] },
+    Service {
+        key: "national-insurance",
+        name: "National Insurance",
+        allowed: &[Individual, Organisation],
+    },
+    Service {
+        key: "self-assessment",
+        name: "Self Assessment",
+        allowed: &[Individual, Organisation],
+    },
+    Service {
+        key: "mtd-income-tax",
+        name: "Making Tax Digital for Income Tax",
+        allowed: &[Individual, Organisation],
+    },
+    Service {
+        key: "agent-services",
+        name: "Agent Services",
+        allowed: &[Agent],
+    },
+    Service {
+        key: "mtd-vat",
+        name: "Making Tax Digital for VAT",
+        allowed: &[Individual, Organisation],
+    },
+    Service {
+        key: "corporation-tax",
+        name: "Corporation Tax",
+        allowed: &[Organisation],
+    },
+    Service {
+        key: "paye-for-employers",
+        name: "PAYE for Employers",
+        allowed: &[Organisation],
+    },
+    Service {
+        key: "customs-services",
+        name: "Customs Services",
+        allowed: &[Individual, Organisation],
+    },
 ];
 
 pub fn find(key: &str) -> Option<&'static Service> {

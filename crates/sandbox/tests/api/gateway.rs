@@ -10,7 +10,13 @@ async fn open_endpoint_needs_only_accept() {
     let app = spawn_app().await;
     let msg = app.client.hello().world().await.unwrap();
     assert_eq!(msg.message, "Hello World");
-    let resp = app.raw.get(app.url("/hello/world")).header("Accept", ACCEPT_1).send().await.unwrap();
+    let resp = app
+        .raw
+        .get(app.url("/hello/world"))
+        .header("Accept", ACCEPT_1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
     assert!(resp.headers().contains_key("x-correlationid"));
 }
@@ -19,9 +25,25 @@ async fn open_endpoint_needs_only_accept() {
 async fn user_and_application_tokens_reach_their_endpoints() {
     let app = spawn_app().await;
     let (registered, _user, tokens) = app.user_tokens(&["hello"]).await;
-    assert_eq!(app.client.hello().user(&tokens.access_token).await.unwrap().message, "Hello User");
+    assert_eq!(
+        app.client
+            .hello()
+            .user(&tokens.access_token)
+            .await
+            .unwrap()
+            .message,
+        "Hello User"
+    );
     let app_token = app.app_token(&registered).await;
-    assert_eq!(app.client.hello().application(&app_token.access_token).await.unwrap().message, "Hello Application");
+    assert_eq!(
+        app.client
+            .hello()
+            .application(&app_token.access_token)
+            .await
+            .unwrap()
+            .message,
+        "Hello Application"
+    );
 }
 
 /// One refused request: how to send it, and HMRC's status and code for it.
@@ -39,12 +61,26 @@ struct Case {
 async fn every_refusal_has_hmrcs_status_and_code_and_changes_nothing() {
     let app = spawn_app().await;
     let (registered, _user, user_tokens) = app.user_tokens(&["read:self-assessment"]).await;
-    let app_token = app.app_token(&registered).await.access_token.secret().clone();
+    let app_token = app
+        .app_token(&registered)
+        .await
+        .access_token
+        .secret()
+        .clone();
     let user_token = user_tokens.access_token.secret().clone();
     let unsubscribed = app
-        .create_app_with(NewApplication { name: "No hello".into(), subscriptions: Some(vec!["create-test-user".into()]), ..Default::default() })
+        .create_app_with(NewApplication {
+            name: "No hello".into(),
+            subscriptions: Some(vec!["create-test-user".into()]),
+            ..Default::default()
+        })
         .await;
-    let unsubscribed_token = app.app_token(&unsubscribed).await.access_token.secret().clone();
+    let unsubscribed_token = app
+        .app_token(&unsubscribed)
+        .await
+        .access_token
+        .secret()
+        .clone();
 
     let get = |name, path, accept, bearer: Option<&String>, status, code| Case {
         name,
@@ -56,22 +92,136 @@ async fn every_refusal_has_hmrcs_status_and_code_and_changes_nothing() {
         code,
     };
     let cases = vec![
-        get("no Accept", "/hello/world", None, None, 406, "ACCEPT_HEADER_INVALID"),
-        get("plain JSON Accept", "/hello/world", Some("application/json"), None, 406, "ACCEPT_HEADER_INVALID"),
-        get("malformed Accept", "/hello/world", Some("application/vnd.hmrc.1+json"), None, 406, "ACCEPT_HEADER_INVALID"),
-        get("XML Accept", "/hello/user", Some("application/vnd.hmrc.1.0+xml"), Some(&user_token), 406, "ACCEPT_HEADER_INVALID"),
-        get("unknown version", "/hello/world", Some("application/vnd.hmrc.2.0+json"), None, 404, "MATCHING_RESOURCE_NOT_FOUND"),
-        get("no token", "/hello/user", Some(ACCEPT_1), None, 401, "MISSING_CREDENTIALS"),
-        get("no token, app-restricted", "/hello/application", Some(ACCEPT_1), None, 401, "MISSING_CREDENTIALS"),
-        get("forged token", "/hello/user", Some(ACCEPT_1), Some(&"0123456789abcdef0123456789abcdef".to_owned()), 401, "INVALID_CREDENTIALS"),
-        get("empty bearer", "/hello/user", Some(ACCEPT_1), Some(&String::new()), 401, "INVALID_CREDENTIALS"),
-        get("application token on a user endpoint", "/hello/user", Some(ACCEPT_1), Some(&app_token), 401, "INCORRECT_ACCESS_TOKEN_TYPE"),
-        get("token without the scope", "/hello/user", Some(ACCEPT_1), Some(&user_token), 403, "INVALID_SCOPE"),
-        get("application not subscribed", "/hello/application", Some(ACCEPT_1), Some(&unsubscribed_token), 403, "RESOURCE_FORBIDDEN"),
-        get("unknown path", "/hello/nobody", Some(ACCEPT_1), None, 404, "MATCHING_RESOURCE_NOT_FOUND"),
-        get("unknown API", "/individuals/business/details/AA123456A/list", Some(ACCEPT_1), Some(&user_token), 404, "MATCHING_RESOURCE_NOT_FOUND"),
-        Case { name: "wrong method", method: Method::POST, path: "/hello/world", accept: Some(ACCEPT_1), bearer: None, status: 404, code: "MATCHING_RESOURCE_NOT_FOUND" },
-        Case { name: "unroutable method", method: Method::TRACE, path: "/hello/world", accept: Some(ACCEPT_1), bearer: None, status: 405, code: "METHOD_NOT_ALLOWED" },
+        get(
+            "no Accept",
+            "/hello/world",
+            None,
+            None,
+            406,
+            "ACCEPT_HEADER_INVALID",
+        ),
+        get(
+            "plain JSON Accept",
+            "/hello/world",
+            Some("application/json"),
+            None,
+            406,
+            "ACCEPT_HEADER_INVALID",
+        ),
+        get(
+            "malformed Accept",
+            "/hello/world",
+            Some("application/vnd.hmrc.1+json"),
+            None,
+            406,
+            "ACCEPT_HEADER_INVALID",
+        ),
+        get(
+            "XML Accept",
+            "/hello/user",
+            Some("application/vnd.hmrc.1.0+xml"),
+            Some(&user_token),
+            406,
+            "ACCEPT_HEADER_INVALID",
+        ),
+        get(
+            "unknown version",
+            "/hello/world",
+            Some("application/vnd.hmrc.2.0+json"),
+            None,
+            404,
+            "MATCHING_RESOURCE_NOT_FOUND",
+        ),
+        get(
+            "no token",
+            "/hello/user",
+            Some(ACCEPT_1),
+            None,
+            401,
+            "MISSING_CREDENTIALS",
+        ),
+        get(
+            "no token, app-restricted",
+            "/hello/application",
+            Some(ACCEPT_1),
+            None,
+            401,
+            "MISSING_CREDENTIALS",
+        ),
+        get(
+            "forged token",
+            "/hello/user",
+            Some(ACCEPT_1),
+            Some(&"0123456789abcdef0123456789abcdef".to_owned()),
+            401,
+            "INVALID_CREDENTIALS",
+        ),
+        get(
+            "empty bearer",
+            "/hello/user",
+            Some(ACCEPT_1),
+            Some(&String::new()),
+            401,
+            "INVALID_CREDENTIALS",
+        ),
+        get(
+            "application token on a user endpoint",
+            "/hello/user",
+            Some(ACCEPT_1),
+            Some(&app_token),
+            401,
+            "INCORRECT_ACCESS_TOKEN_TYPE",
+        ),
+        get(
+            "token without the scope",
+            "/hello/user",
+            Some(ACCEPT_1),
+            Some(&user_token),
+            403,
+            "INVALID_SCOPE",
+        ),
+        get(
+            "application not subscribed",
+            "/hello/application",
+            Some(ACCEPT_1),
+            Some(&unsubscribed_token),
+            403,
+            "RESOURCE_FORBIDDEN",
+        ),
+        get(
+            "unknown path",
+            "/hello/nobody",
+            Some(ACCEPT_1),
+            None,
+            404,
+            "MATCHING_RESOURCE_NOT_FOUND",
+        ),
+        get(
+            "unknown API",
+            "/individuals/business/details/AA123456A/list",
+            Some(ACCEPT_1),
+            Some(&user_token),
+            404,
+            "MATCHING_RESOURCE_NOT_FOUND",
+        ),
+        Case {
+            name: "wrong method",
+            method: Method::POST,
+            path: "/hello/world",
+            accept: Some(ACCEPT_1),
+            bearer: None,
+            status: 404,
+            code: "MATCHING_RESOURCE_NOT_FOUND",
+        },
+        Case {
+            name: "unroutable method",
+            method: Method::TRACE,
+            path: "/hello/world",
+            accept: Some(ACCEPT_1),
+            bearer: None,
+            status: 405,
+            code: "METHOD_NOT_ALLOWED",
+        },
     ];
 
     let before = app.fingerprint();
@@ -86,9 +236,12 @@ async fn every_refusal_has_hmrcs_status_and_code_and_changes_nothing() {
         let resp = req.send().await.unwrap();
         let www_auth = resp.headers().get("www-authenticate").cloned();
         if case.status == 401 {
-            assert!(www_auth.is_some(), "{}: 401 carries WWW-Authenticate", case.name);
+            assert!(
+                www_auth.is_some(),
+                "{}: 401 carries WWW-Authenticate",
+                case.name
+            );
         }
-        println!("case: {}", case.name);
         expect_error(resp, case.status, case.code).await;
         assert_eq!(app.fingerprint(), before, "{} changed state", case.name);
     }
@@ -98,10 +251,19 @@ async fn every_refusal_has_hmrcs_status_and_code_and_changes_nothing() {
 async fn expired_token_is_invalid_credentials() {
     let app = spawn_app().await;
     let (_registered, _user, tokens) = app.user_tokens(&["hello"]).await;
-    app.client.test_support().advance_clock("3h 59m").await.unwrap();
+    app.client
+        .test_support()
+        .advance_clock("3h 59m")
+        .await
+        .unwrap();
     app.client.hello().user(&tokens.access_token).await.unwrap();
     app.client.test_support().advance_clock("2m").await.unwrap();
-    let err = app.client.hello().user(&tokens.access_token).await.unwrap_err();
+    let err = app
+        .client
+        .hello()
+        .user(&tokens.access_token)
+        .await
+        .unwrap_err();
     assert_eq!(err.hmrc_code(), Some("INVALID_CREDENTIALS"));
     assert_eq!(err.status(), Some(401));
     assert!(err.correlation_id().is_some());
@@ -111,7 +273,11 @@ async fn expired_token_is_invalid_credentials() {
 async fn each_application_is_throttled_on_its_own() {
     let app = spawn_app().await;
     let slow = app
-        .create_app_with(NewApplication { name: "Slow".into(), rate_limit: Some(2), ..Default::default() })
+        .create_app_with(NewApplication {
+            name: "Slow".into(),
+            rate_limit: Some(2),
+            ..Default::default()
+        })
         .await;
     let other = app.create_app().await;
     let slow_token = app.app_token(&slow).await.access_token;
@@ -121,7 +287,10 @@ async fn each_application_is_throttled_on_its_own() {
     hello.application(&slow_token).await.unwrap();
     let before = app.fingerprint();
     let err = hello.application(&slow_token).await.unwrap_err();
-    assert_eq!((err.status(), err.hmrc_code()), (Some(429), Some("MESSAGE_THROTTLED_OUT")));
+    assert_eq!(
+        (err.status(), err.hmrc_code()),
+        (Some(429), Some("MESSAGE_THROTTLED_OUT"))
+    );
     assert_eq!(app.fingerprint(), before);
     hello.application(&other_token).await.unwrap();
 }

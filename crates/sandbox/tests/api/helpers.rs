@@ -14,16 +14,27 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_with(Config { rate_limit: 0, password_cost: PasswordCost::Cheap, ..Config::default() }).await
+    spawn_with(Config {
+        rate_limit: 0,
+        password_cost: PasswordCost::Cheap,
+        ..Config::default()
+    })
+    .await
 }
 
 pub async fn spawn_with(config: Config) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         mtd_sandbox::cli::init_logging();
     }
-    let server = Running::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let server = Running::start(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let client = Client::new(Environment::local(&server.base_url()));
-    TestApp { server, client, raw: reqwest::Client::new() }
+    TestApp {
+        server,
+        client,
+        raw: reqwest::Client::new(),
+    }
 }
 
 impl TestApp {
@@ -32,22 +43,41 @@ impl TestApp {
     }
 
     pub async fn create_app(&self) -> Application {
-        self.create_app_with(NewApplication { name: "Test software".into(), redirect_uris: vec!["http://localhost".into()], ..Default::default() })
-            .await
+        self.create_app_with(NewApplication {
+            name: "Test software".into(),
+            redirect_uris: vec!["http://localhost".into()],
+            ..Default::default()
+        })
+        .await
     }
 
     pub async fn create_app_with(&self, new: NewApplication) -> Application {
-        self.client.test_support().create_application(&new).await.unwrap()
+        self.client
+            .test_support()
+            .create_application(&new)
+            .await
+            .unwrap()
     }
 
     pub async fn app_token(&self, app: &Application) -> TokenSet {
-        self.client.oauth(&app.credentials()).client_credentials(&[]).await.unwrap()
+        self.client
+            .oauth(&app.credentials())
+            .client_credentials(&[])
+            .await
+            .unwrap()
     }
 
     pub async fn create_user(&self, app: &Application, kind: UserKind) -> TestUser {
         let token = self.app_token(app).await;
-        let req = NewTestUser { service_names: kind.mtd_services().iter().map(|s| s.to_string()).collect(), ..Default::default() };
-        self.client.test_users().create(&token.access_token, kind, &req).await.unwrap()
+        let req = NewTestUser {
+            service_names: kind.mtd_services().iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        self.client
+            .test_users()
+            .create(&token.access_token, kind, &req)
+            .await
+            .unwrap()
     }
 
     /// An application, an individual, and that individual's tokens with `scopes`.
@@ -57,7 +87,11 @@ impl TestApp {
         let tokens = self
             .client
             .test_support()
-            .mint_token(&mtd_client::ClientId::new(app.client_id.clone()), &user.user_id, scopes)
+            .mint_token(
+                &mtd_client::ClientId::new(app.client_id.clone()),
+                &user.user_id,
+                scopes,
+            )
             .await
             .unwrap();
         (app, user, tokens)
@@ -76,11 +110,16 @@ impl TestApp {
             .unwrap();
         let mut out = String::new();
         for t in tables {
-            let mut stmt = conn.prepare(&format!("SELECT * FROM {t} ORDER BY rowid")).unwrap();
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {t} ORDER BY rowid"))
+                .unwrap();
             let n = stmt.column_count();
             let rows = stmt
                 .query_map([], |r| {
-                    Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|"))
+                    Ok((0..n)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect::<Vec<_>>()
+                        .join("|"))
                 })
                 .unwrap();
             out.push_str(&t);
@@ -97,17 +136,35 @@ impl TestApp {
 /// Asserts an HMRC error body, status and correlation ID; returns the body.
 pub async fn expect_error(resp: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
     assert_eq!(resp.status().as_u16(), status, "status for {code}");
-    let cid = resp.headers().get("x-correlationid").expect("X-CorrelationId on every response").to_str().unwrap().to_owned();
+    let cid = resp
+        .headers()
+        .get("x-correlationid")
+        .expect("X-CorrelationId on every response")
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(uuid_like(&cid), "{cid}");
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["code"], code, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
     body
 }
 
 /// Asserts an OAuth error body.
-pub async fn expect_oauth_error(resp: reqwest::Response, status: u16, error: &str, description: &str) {
-    assert_eq!(resp.status().as_u16(), status, "status for {error} / {description}");
+pub async fn expect_oauth_error(
+    resp: reqwest::Response,
+    status: u16,
+    error: &str,
+    description: &str,
+) {
+    assert_eq!(
+        resp.status().as_u16(),
+        status,
+        "status for {error} / {description}"
+    );
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"], error, "{body}");
     assert_eq!(body["error_description"], description, "{body}");

@@ -10,7 +10,10 @@ async fn applications_follow_the_developer_hubs_rules() {
     let ok = app
         .create_app_with(NewApplication {
             name: "Five URIs".into(),
-            redirect_uris: (1..=5).map(|i| format!("https://software.example/cb{i}")).chain([]).collect(),
+            redirect_uris: (1..=5)
+                .map(|i| format!("https://software.example/cb{i}"))
+                .chain([])
+                .collect(),
             ..Default::default()
         })
         .await;
@@ -48,7 +51,12 @@ async fn applications_follow_the_developer_hubs_rules() {
 async fn minting_refuses_unknown_parties_and_scopes() {
     let app = spawn_app().await;
     let registered = app.create_app().await;
-    let user = app.create_user(&registered, mtd_client::api::test_users::UserKind::Individual).await;
+    let user = app
+        .create_user(
+            &registered,
+            mtd_client::api::test_users::UserKind::Individual,
+        )
+        .await;
     let before = app.fingerprint();
     for body in [
         serde_json::json!({ "clientId": "nope", "userId": user.user_id, "scopes": ["hello"] }),
@@ -56,7 +64,13 @@ async fn minting_refuses_unknown_parties_and_scopes() {
         serde_json::json!({ "clientId": registered.client_id, "userId": user.user_id, "scopes": ["read:everything"] }),
         serde_json::json!({ "clientId": registered.client_id, "userId": user.user_id, "scopes": [] }),
     ] {
-        let resp = app.raw.post(app.url("/test-support/tokens")).json(&body).send().await.unwrap();
+        let resp = app
+            .raw
+            .post(app.url("/test-support/tokens"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         expect_error(resp, 400, "INVALID_REQUEST").await;
         assert_eq!(app.fingerprint(), before);
     }
@@ -70,7 +84,13 @@ async fn the_clock_moves_and_refuses_nonsense() {
     assert!(set.now.starts_with("2025-06-01T09:00:0"), "{}", set.now);
     let later = ts.advance_clock("5h").await.unwrap();
     assert!(later.now.starts_with("2025-06-01T14:00:0"), "{}", later.now);
-    assert!(ts.clock().await.unwrap().now.starts_with("2025-06-01T14:00"));
+    assert!(
+        ts.clock()
+            .await
+            .unwrap()
+            .now
+            .starts_with("2025-06-01T14:00")
+    );
     let before = app.fingerprint();
     for body in [
         serde_json::json!({ "now": "yesterday" }),
@@ -79,7 +99,13 @@ async fn the_clock_moves_and_refuses_nonsense() {
         serde_json::json!({}),
         serde_json::json!({ "advance": "100000000d" }),
     ] {
-        let resp = app.raw.post(app.url("/test-support/clock")).json(&body).send().await.unwrap();
+        let resp = app
+            .raw
+            .post(app.url("/test-support/clock"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         expect_error(resp, 400, "INVALID_REQUEST").await;
         assert_eq!(app.fingerprint(), before, "{body}");
     }
@@ -88,18 +114,46 @@ async fn the_clock_moves_and_refuses_nonsense() {
 #[tokio::test]
 async fn users_are_described_without_passwords_and_openapi_is_served() {
     let app = spawn_app().await;
-    let resp = app.raw.get(app.url("/test-support/users/000000000000")).send().await.unwrap();
+    let resp = app
+        .raw
+        .get(app.url("/test-support/users/000000000000"))
+        .send()
+        .await
+        .unwrap();
     expect_error(resp, 404, "USER_NOT_FOUND").await;
-    let doc: serde_json::Value = app.raw.get(app.url("/test-support/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: serde_json::Value = app
+        .raw
+        .get(app.url("/test-support/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(doc["openapi"], "3.0.3");
-    for path in ["/test-support/applications", "/test-support/tokens", "/test-support/clock", "/test-support/users/{userId}"] {
+    for path in [
+        "/test-support/applications",
+        "/test-support/tokens",
+        "/test-support/clock",
+        "/test-support/users/{userId}",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
 }
 
 #[tokio::test]
 async fn test_support_can_be_switched_off() {
-    let app = crate::helpers::spawn_with(mtd_sandbox::Config { test_support: false, ..Default::default() }).await;
-    let resp = app.raw.post(app.url("/test-support/applications")).json(&serde_json::json!({"name": "x"})).send().await.unwrap();
+    let app = crate::helpers::spawn_with(mtd_sandbox::Config {
+        test_support: false,
+        ..Default::default()
+    })
+    .await;
+    let resp = app
+        .raw
+        .post(app.url("/test-support/applications"))
+        .json(&serde_json::json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
     expect_error(resp, 404, "MATCHING_RESOURCE_NOT_FOUND").await;
 }

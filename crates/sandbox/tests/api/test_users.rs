@@ -24,15 +24,28 @@ async fn creates_each_kind_with_valid_identifiers() {
     assert_eq!(individual.fields["twoStepVerification"], "unregistered");
 
     let org = app.create_user(&registered, UserKind::Organisation).await;
-    assert!(org.fields["organisationDetails"]["name"].as_str().unwrap().starts_with("Company "));
+    assert!(
+        org.fields["organisationDetails"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Company ")
+    );
 
     let agent = app.create_user(&registered, UserKind::Agent).await;
     Arn::parse(agent.field("agentServicesAccountNumber").unwrap()).unwrap();
     assert!(agent.fields.get("individualDetails").is_none());
 
     let token = app.app_token(&registered).await;
-    let services = app.client.test_users().services(&token.access_token).await.unwrap();
-    assert!(services.iter().any(|s| s.key == "mtd-income-tax" && s.allowed_user_types.contains(&"INDIVIDUAL".to_owned())));
+    let services = app
+        .client
+        .test_users()
+        .services(&token.access_token)
+        .await
+        .unwrap();
+    assert!(
+        services.iter().any(|s| s.key == "mtd-income-tax"
+            && s.allowed_user_types.contains(&"INDIVIDUAL".to_owned()))
+    );
 }
 
 #[tokio::test]
@@ -47,7 +60,12 @@ async fn local_extensions_are_honoured() {
         two_step_verification: Some("off".into()),
         tax_regime: Some("scotland".into()),
     };
-    let user = app.client.test_users().create(&token.access_token, UserKind::Individual, &req).await.unwrap();
+    let user = app
+        .client
+        .test_users()
+        .create(&token.access_token, UserKind::Individual, &req)
+        .await
+        .unwrap();
     assert_eq!(user.field("nino"), Some("PE938808A"));
     let facts = app.client.test_support().user(&user.user_id).await.unwrap();
     assert_eq!(facts["confidenceLevel"], 200);
@@ -60,26 +78,94 @@ async fn local_extensions_are_honoured() {
 async fn bad_requests_change_nothing() {
     let app = spawn_app().await;
     let registered = app.create_app().await;
-    let token = app.app_token(&registered).await.access_token.secret().clone();
-    let used = NewTestUser { service_names: vec!["national-insurance".into()], nino: Some("PE938808A".into()), ..Default::default() };
+    let token = app
+        .app_token(&registered)
+        .await
+        .access_token
+        .secret()
+        .clone();
+    let used = NewTestUser {
+        service_names: vec!["national-insurance".into()],
+        nino: Some("PE938808A".into()),
+        ..Default::default()
+    };
     app.client
         .test_users()
-        .create(&mtd_client::AccessToken::new(token.clone()), UserKind::Individual, &used)
+        .create(
+            &mtd_client::AccessToken::new(token.clone()),
+            UserKind::Individual,
+            &used,
+        )
         .await
         .unwrap();
     let before = app.fingerprint();
     let cases: Vec<(&str, String, u16, &str)> = vec![
-        ("/create-test-user/individuals", "{".into(), 400, "INVALID_REQUEST"),
-        ("/create-test-user/individuals", "[]".into(), 400, "INVALID_REQUEST"),
-        ("/create-test-user/individuals", r#"{"serviceNames": ["no-such-service"]}"#.into(), 400, "INVALID_REQUEST"),
-        ("/create-test-user/individuals", r#"{"serviceNames": ["agent-services"]}"#.into(), 400, "INVALID_REQUEST"),
-        ("/create-test-user/agents", r#"{"serviceNames": ["mtd-income-tax"]}"#.into(), 400, "INVALID_REQUEST"),
-        ("/create-test-user/individuals", r#"{"serviceNames": [], "surprise": 1}"#.into(), 400, "INVALID_REQUEST"),
-        ("/create-test-user/individuals", r#"{"serviceNames": ["national-insurance"], "nino": "QQ123456A"}"#.into(), 400, "INVALID_REQUEST"),
-        ("/create-test-user/individuals", r#"{"serviceNames": ["national-insurance"], "nino": "PE938808A"}"#.into(), 400, "NINO_ALREADY_USED"),
-        ("/create-test-user/individuals", r#"{"serviceNames": [], "confidenceLevel": 100}"#.into(), 400, "INVALID_REQUEST"),
-        ("/create-test-user/individuals", r#"{"serviceNames": [], "twoStepVerification": "sometimes"}"#.into(), 400, "INVALID_REQUEST"),
-        ("/create-test-user/individuals", format!(r#"{{"serviceNames": ["{}"]}}"#, "x".repeat(100_000)), 400, "INVALID_REQUEST"),
+        (
+            "/create-test-user/individuals",
+            "{".into(),
+            400,
+            "INVALID_REQUEST",
+        ),
+        (
+            "/create-test-user/individuals",
+            "[]".into(),
+            400,
+            "INVALID_REQUEST",
+        ),
+        (
+            "/create-test-user/individuals",
+            r#"{"serviceNames": ["no-such-service"]}"#.into(),
+            400,
+            "INVALID_REQUEST",
+        ),
+        (
+            "/create-test-user/individuals",
+            r#"{"serviceNames": ["agent-services"]}"#.into(),
+            400,
+            "INVALID_REQUEST",
+        ),
+        (
+            "/create-test-user/agents",
+            r#"{"serviceNames": ["mtd-income-tax"]}"#.into(),
+            400,
+            "INVALID_REQUEST",
+        ),
+        (
+            "/create-test-user/individuals",
+            r#"{"serviceNames": [], "surprise": 1}"#.into(),
+            400,
+            "INVALID_REQUEST",
+        ),
+        (
+            "/create-test-user/individuals",
+            r#"{"serviceNames": ["national-insurance"], "nino": "QQ123456A"}"#.into(),
+            400,
+            "INVALID_REQUEST",
+        ),
+        (
+            "/create-test-user/individuals",
+            r#"{"serviceNames": ["national-insurance"], "nino": "PE938808A"}"#.into(),
+            400,
+            "NINO_ALREADY_USED",
+        ),
+        (
+            "/create-test-user/individuals",
+            r#"{"serviceNames": [], "confidenceLevel": 100}"#.into(),
+            400,
+            "INVALID_REQUEST",
+        ),
+        (
+            "/create-test-user/individuals",
+            r#"{"serviceNames": [], "twoStepVerification": "sometimes"}"#.into(),
+            400,
+            "INVALID_REQUEST",
+        ),
+        (
+            "/create-test-user/individuals",
+            format!(r#"{{"serviceNames": ["{}"]}}"#, "x".repeat(100_000)),
+            400,
+            "INVALID_REQUEST",
+        ),
     ];
     for (path, body, status, code) in cases {
         let resp = app
@@ -93,6 +179,11 @@ async fn bad_requests_change_nothing() {
             .await
             .unwrap();
         expect_error(resp, status, code).await;
-        assert_eq!(app.fingerprint(), before, "{} changed state", &body[..body.len().min(80)]);
+        assert_eq!(
+            app.fingerprint(),
+            before,
+            "{} changed state",
+            &body[..body.len().min(80)]
+        );
     }
 }
