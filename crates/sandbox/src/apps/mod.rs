@@ -25,12 +25,6 @@ pub struct Application {
     pub redirect_uris: Vec<String>,
 }
 
-impl Application {
-    pub fn is_subscribed(&self, api: Api) -> bool {
-        self.subscriptions.as_ref().is_none_or(|s| s.contains(&api))
-    }
-}
-
 #[derive(Debug)]
 pub struct NewApplication {
     pub name: String,
@@ -129,13 +123,7 @@ pub fn find(store: &Store, client_id: &str) -> Result<Option<Application>, Store
         .prepare_cached("SELECT uri FROM redirect_uris WHERE client_id = ?1 ORDER BY rowid")?
         .query_map([client_id], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
-    let subscriptions = subs.map(|json| {
-        serde_json::from_str::<Vec<String>>(&json)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|c| Api::from_context(c))
-            .collect()
-    });
+    let subscriptions = subs.map(|json| parse_subscriptions(&json));
     Ok(Some(Application {
         client_id: client_id.to_owned(),
         name,
@@ -144,6 +132,15 @@ pub fn find(store: &Store, client_id: &str) -> Result<Option<Application>, Store
         grant_length_days,
         redirect_uris,
     }))
+}
+
+/// Subscriptions as stored: a JSON array of API contexts.
+pub fn parse_subscriptions(json: &str) -> Vec<Api> {
+    serde_json::from_str::<Vec<String>>(json)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| Api::from_context(c))
+        .collect()
 }
 
 /// The application whose ID this is and one of whose live secrets this is.
@@ -202,7 +199,7 @@ mod tests {
         let found = find(&store, &a.client_id).unwrap().unwrap();
         assert_eq!(found.redirect_uris, vec!["http://localhost"]);
         assert_eq!(found.grant_length_days, DEFAULT_GRANT_LENGTH_DAYS);
-        assert!(found.is_subscribed(Api::Hello));
+        assert!(found.subscriptions.is_none(), "every API by default");
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use endpoints::{Access, Api, Endpoint};
 
 use crate::error::ApiError;
 use crate::oauth::tokens;
-use crate::{AppState, apps, clock};
+use crate::{AppState, clock};
 
 /// Who is calling: the application, and the user when the token is a user's.
 #[derive(Debug, Clone)]
@@ -81,8 +81,9 @@ fn admit(gate: &Gate, req: &Request) -> Result<Option<Caller>, ApiError> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(ApiError::invalid_credentials)?;
-    let bearer = tokens::authenticate(store, token, clock::now_ms(store)?)?
-        .ok_or_else(ApiError::invalid_credentials)?;
+    let wall = clock::wall_ms();
+    let bearer =
+        tokens::authenticate(store, token, wall)?.ok_or_else(ApiError::invalid_credentials)?;
     if matches!(ep.access, Access::User(_)) && bearer.user_id.is_none() {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -91,16 +92,19 @@ fn admit(gate: &Gate, req: &Request) -> Result<Option<Caller>, ApiError> {
         ));
     }
 
-    let app = apps::find(store, &bearer.client_id)?.ok_or_else(ApiError::invalid_credentials)?;
-    let limit = app.rate_limit.unwrap_or(gate.state.config.rate_limit);
-    if !rate_limit::admit(store, &app.client_id, limit, clock::wall_ms())? {
+    let limit = bearer.rate_limit.unwrap_or(gate.state.config.rate_limit);
+    if !rate_limit::admit(store, &bearer.client_id, limit, wall)? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "MESSAGE_THROTTLED_OUT",
             "The request for the API is throttled as you have exceeded your quota.",
         ));
     }
-    if !app.is_subscribed(ep.api) {
+    if bearer
+        .subscriptions
+        .as_ref()
+        .is_some_and(|s| !s.contains(&ep.api))
+    {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "RESOURCE_FORBIDDEN",

@@ -29,13 +29,17 @@ pub struct TokenResponse {
     pub token_type: &'static str,
 }
 
-/// A bearer token the gateway has accepted.
+/// A bearer token the gateway has accepted, and its application's limits.
 #[derive(Debug, Clone)]
 pub struct Bearer {
     pub client_id: String,
     /// `None` for a client-credentials token.
     pub user_id: Option<String>,
     pub scopes: Scopes,
+    /// The application's own rate limit, if it has one.
+    pub rate_limit: Option<u32>,
+    /// The application's subscriptions; `None` is every API.
+    pub subscriptions: Option<Vec<crate::gateway::Api>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -165,13 +169,23 @@ pub fn refresh(
     Ok(pair.response(scopes))
 }
 
-/// The live token behind a bearer string, if any.
-pub fn authenticate(store: &Store, token: &str, now_ms: i64) -> Result<Option<Bearer>, StoreError> {
-    let conn = store.conn();
+/// The live token behind a bearer string, if any, with what the gateway needs to know of its
+/// application. One query reads the token, its grant, its application and the sandbox clock, as
+/// this runs on every API request.
+pub fn authenticate(
+    store: &Store,
+    token: &str,
+    wall_ms: i64,
+) -> Result<Option<Bearer>, StoreError> {
+    let conn = store.reader();
     let row = conn
         .prepare_cached(
-            "SELECT a.client_id, a.scopes, a.expires_at_ms, g.user_id, g.revoked_at_ms
-             FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id WHERE a.token_hash = ?1",
+            "SELECT a.client_id, a.scopes, a.expires_at_ms, g.user_id, g.revoked_at_ms,
+                    app.rate_limit, app.subscriptions, (SELECT offset_ms FROM clock WHERE id = 1)
+             FROM access_tokens a
+             JOIN applications app ON app.client_id = a.client_id
+             LEFT JOIN grants g ON g.id = a.grant_id
+             WHERE a.token_hash = ?1",
         )?
         .query_row([sha256_hex(token)], |r| {
             Ok((
@@ -180,20 +194,25 @@ pub fn authenticate(store: &Store, token: &str, now_ms: i64) -> Result<Option<Be
                 r.get::<_, i64>(2)?,
                 r.get::<_, Option<String>>(3)?,
                 r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<u32>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, i64>(7)?,
             ))
         })
         .optional()?;
-    Ok(
-        row.and_then(|(client_id, scopes, expires_at, user_id, revoked)| {
-            let live = now_ms < expires_at && revoked.is_none();
-            // Stored scopes were parsed when granted, so they parse again.
+    Ok(row.and_then(
+        |(client_id, scopes, expires_at, user_id, revoked, rate_limit, subscriptions, offset)| {
+            let live = wall_ms + offset < expires_at && revoked.is_none();
             live.then(|| Bearer {
                 client_id,
                 user_id,
+                // Stored scopes were parsed when granted, so they parse again.
                 scopes: Scopes::parse(&scopes).unwrap_or_default(),
+                rate_limit,
+                subscriptions: subscriptions.map(|json| crate::apps::parse_subscriptions(&json)),
             })
-        }),
-    )
+        },
+    ))
 }
 
 /// A fresh access and refresh token, not yet stored.

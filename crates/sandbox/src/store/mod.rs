@@ -24,14 +24,27 @@ pub enum StoreError {
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Extra read-only connections for the hot read paths, so the server's worker threads do
+    /// not queue on one lock (WAL lets readers run beside the writer). Empty in memory.
+    readers: Vec<Mutex<Connection>>,
 }
+
+/// Read connections per store: one per core of the machine kind this is sized for.
+const READERS: usize = 2;
 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        Self::prepare(conn)
+        let mut store = Self::prepare(conn)?;
+        for _ in 0..READERS {
+            let reader =
+                Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            reader.busy_timeout(Duration::from_secs(10))?;
+            store.readers.push(Mutex::new(reader));
+        }
+        Ok(store)
     }
 
     /// A private in-memory database, for tests and throwaway servers.
@@ -46,6 +59,7 @@ impl Store {
         migrations::run(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
+            readers: Vec::new(),
         })
     }
 
@@ -54,6 +68,17 @@ impl Store {
         // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
         // back on drop), so a poisoned lock is still safe to use.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A connection for a read that must not wait behind other readers: a free read-only one
+    /// if there is one, else the main connection.
+    pub fn reader(&self) -> MutexGuard<'_, Connection> {
+        for r in &self.readers {
+            if let Ok(guard) = r.try_lock() {
+                return guard;
+            }
+        }
+        self.conn()
     }
 
     /// Runs `f` in an immediate transaction: one writer at a time, across processes too.

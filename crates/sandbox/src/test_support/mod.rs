@@ -61,9 +61,16 @@ mod tests {
     use crate::{Config, router};
 
     async fn clock_from(peer: &str, expose: bool) -> StatusCode {
-        let state = AppState::new(Config { expose_test_support: expose, ..Config::default() }).unwrap();
-        let mut req = Request::get("/test-support/clock").body(Body::empty()).unwrap();
-        req.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        let state = AppState::new(Config {
+            expose_test_support: expose,
+            ..Config::default()
+        })
+        .unwrap();
+        let mut req = Request::get("/test-support/clock")
+            .body(Body::empty())
+            .unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
         router::build(state).oneshot(req).await.unwrap().status()
     }
 
@@ -71,7 +78,10 @@ mod tests {
     async fn hidden_from_other_machines_unless_exposed() {
         assert_eq!(clock_from("127.0.0.1:5000", false).await, StatusCode::OK);
         assert_eq!(clock_from("[::1]:5000", false).await, StatusCode::OK);
-        assert_eq!(clock_from("192.0.2.10:5000", false).await, StatusCode::NOT_FOUND);
+        assert_eq!(
+            clock_from("192.0.2.10:5000", false).await,
+            StatusCode::NOT_FOUND
+        );
         assert_eq!(clock_from("192.0.2.10:5000", true).await, StatusCode::OK);
     }
 }
