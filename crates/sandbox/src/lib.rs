@@ -3,7 +3,10 @@
 //! Layout: one module per HMRC service, each owning its routes, its tables and its errors.
 //! - [`store`] SQLite and its migrations; [`clock`] the sandbox clock kept in it.
 //! - [`apps`] applications (Developer Hub); [`test_users`] Create Test User.
-//! - [`oauth`] the token endpoint and token storage.
+//! - [`oauth`] `/oauth/authorize`, the grant page, the token endpoint, codes and tokens.
+//! - [`gg`] Government Gateway pages: sign in, 2-step verification, identity checks.
+//! - [`web`] what every page shares: layout, browser session, form nonces.
+//! - `manage` HMRC's "manage authorised applications" pages.
 //! - [`gateway`] the checks in front of every API, and the table of every endpoint.
 //! - [`hello`] HMRC's Hello World API; [`test_support`] local-only scripting endpoints.
 //! - [`router`] lists every route; [`serve`] runs it on a bound listener until shutdown.
@@ -13,14 +16,17 @@ pub mod cli;
 pub mod clock;
 pub mod error;
 pub mod gateway;
+pub mod gg;
 mod hello;
 mod json_body;
+mod manage;
 pub mod oauth;
 pub mod router;
 pub mod secrets;
 pub mod store;
 mod test_support;
 pub mod test_users;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -45,6 +51,8 @@ pub struct Config {
     /// Serve `/test-support/` to callers that are not on loopback.
     pub expose_test_support: bool,
     pub password_cost: PasswordCost,
+    /// The grant-authority journey's unpublished numbers and unconfirmed behaviours.
+    pub journey: gg::JourneySettings,
 }
 
 impl Default for Config {
@@ -55,6 +63,7 @@ impl Default for Config {
             test_support: true,
             expose_test_support: false,
             password_cost: PasswordCost::Interactive,
+            journey: gg::JourneySettings::default(),
         }
     }
 }

@@ -5,14 +5,42 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{MethodFilter, MethodRouter, on, post};
+use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use tracing::Instrument;
 
 use crate::gateway::{self, Gate, endpoints as ep};
-use crate::{AppState, hello, oauth, test_support, test_users};
+use crate::{AppState, gg, hello, manage, oauth, test_support, test_users};
 
 pub fn build(state: AppState) -> Router {
-    let mut router = Router::new().route("/oauth/token", post(oauth::token::token));
+    let mut router = Router::new()
+        .route("/oauth/token", post(oauth::token::token))
+        .route("/oauth/authorize", get(oauth::authorize::authorize))
+        .route("/oauth/start", post(oauth::authorize::start))
+        .route(
+            "/oauth/grant",
+            get(oauth::grant::show).post(oauth::grant::submit),
+        )
+        .route("/sign-in", get(gg::sign_in::show).post(gg::sign_in::submit))
+        .route("/two-step-verification", get(gg::two_step::start))
+        .route("/two-step-verification/setup", post(gg::two_step::choose))
+        .route("/two-step-verification/phone", post(gg::two_step::phone))
+        .route("/two-step-verification/code", post(gg::two_step::code))
+        .route(
+            "/identity-check",
+            get(gg::identity::show).post(gg::identity::submit),
+        )
+        .route(
+            "/applications-manage-authority/applications",
+            get(manage::list),
+        )
+        .route(
+            "/applications-manage-authority/application/{client_id}/remove-authority",
+            get(manage::confirm).post(manage::remove),
+        )
+        .route(
+            "/applications-manage-authority/application/authority-removed",
+            get(manage::removed),
+        );
     let apis: [(&'static ep::Endpoint, MethodRouter<AppState>); 7] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (

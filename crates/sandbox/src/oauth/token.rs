@@ -10,6 +10,9 @@ use axum::extract::State;
 use axum::http::header;
 use mtd_domain::Scopes;
 
+use crate::store::Store;
+
+use super::codes;
 use super::tokens::{self, RefreshError, TokenResponse};
 use crate::error::OAuthError;
 use crate::{AppState, apps, clock};
@@ -68,8 +71,61 @@ pub async fn token(
                 }
             })?
         }
+        "authorization_code" => exchange_code(&form, store, &app, now)?,
         _ => return Err(OAuthError::invalid_request("unsupported grant_type")),
     };
     // RFC 6749 §5.1: token responses must not be cached.
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(response)))
+}
+
+/// The authorization code grant: the code must be this application's, live and unused; the
+/// redirect URI identical to the one authorized; the PKCE verifier right if a challenge was sent.
+/// A refused exchange leaves the code as it was.
+fn exchange_code(
+    form: &Form,
+    store: &Store,
+    app: &apps::Application,
+    now: i64,
+) -> Result<TokenResponse, OAuthError> {
+    let redirect_uri = form.require("redirect_uri")?;
+    let code = form
+        .get("code")
+        .ok_or_else(|| OAuthError::invalid_request("code is required for given grant_type"))?;
+    let issued = codes::find(store, &app.client_id, code, now)?
+        .ok_or_else(|| OAuthError::invalid_request("code is invalid"))?;
+    if issued.redirect_uri != redirect_uri {
+        return Err(OAuthError::invalid_request("redirect_uri is invalid"));
+    }
+    match (issued.code_challenge.as_deref(), form.get("code_verifier")) {
+        (None, Some(_)) => {
+            return Err(OAuthError::invalid_request("code_verifier is not expected"));
+        }
+        (Some(_), None) => {
+            return Err(OAuthError::invalid_request(
+                "code_verifier is expected when code_challenge was supplied",
+            ));
+        }
+        (Some(challenge), Some(verifier)) => {
+            if !codes::verifier_is_well_formed(verifier) {
+                return Err(OAuthError::invalid_request(
+                    "code_verifier must contain valid characters of length between 43 and 128",
+                ));
+            }
+            if !codes::verifier_matches(verifier, challenge) {
+                return Err(OAuthError::invalid_grant("code_verifier is invalid"));
+            }
+        }
+        (None, None) => {}
+    }
+    let scopes = Scopes::parse(&issued.scopes).unwrap_or_default();
+    tokens::grant_from_code(
+        store,
+        &issued.code_hash,
+        &app.client_id,
+        &issued.user_id,
+        &scopes,
+        app.grant_length_days,
+        now,
+    )?
+    .ok_or_else(|| OAuthError::invalid_request("code is invalid"))
 }

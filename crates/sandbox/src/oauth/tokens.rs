@@ -97,13 +97,69 @@ pub fn grant(
 ) -> Result<TokenResponse, StoreError> {
     let pair = Pair::new();
     store.write(|tx| {
-        tx.execute(
-            "INSERT INTO grants (client_id, user_id, scopes, granted_at_ms, ends_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![client_id, user_id, scopes.to_string(), now_ms, now_ms + grant_length_days * DAY_MS],
-        )?;
-        pair.insert(tx, client_id, tx.last_insert_rowid(), &scopes.to_string(), now_ms)
+        insert_grant(
+            tx,
+            &pair,
+            client_id,
+            user_id,
+            scopes,
+            grant_length_days,
+            now_ms,
+        )
     })?;
     Ok(pair.response(scopes.to_string()))
+}
+
+/// Like [`grant`], for an authorization code, which is spent in the same transaction so two
+/// exchanges of one code cannot both succeed. `None` if the code was already spent.
+pub fn grant_from_code(
+    store: &Store,
+    code_hash: &str,
+    client_id: &str,
+    user_id: &str,
+    scopes: &Scopes,
+    grant_length_days: i64,
+    now_ms: i64,
+) -> Result<Option<TokenResponse>, StoreError> {
+    let pair = Pair::new();
+    let issued = store.write(|tx| {
+        if !super::codes::spend(tx, code_hash)? {
+            return Ok(false);
+        }
+        insert_grant(
+            tx,
+            &pair,
+            client_id,
+            user_id,
+            scopes,
+            grant_length_days,
+            now_ms,
+        )?;
+        Ok(true)
+    })?;
+    Ok(issued.then(|| pair.response(scopes.to_string())))
+}
+
+fn insert_grant(
+    tx: &rusqlite::Transaction<'_>,
+    pair: &Pair,
+    client_id: &str,
+    user_id: &str,
+    scopes: &Scopes,
+    grant_length_days: i64,
+    now_ms: i64,
+) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "INSERT INTO grants (client_id, user_id, scopes, granted_at_ms, ends_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![client_id, user_id, scopes.to_string(), now_ms, now_ms + grant_length_days * DAY_MS],
+    )?;
+    pair.insert(
+        tx,
+        client_id,
+        tx.last_insert_rowid(),
+        &scopes.to_string(),
+        now_ms,
+    )
 }
 
 /// Spends `refresh_token` (which must be `client_id`'s) for a new pair.

@@ -95,6 +95,53 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX rate_hits_by_app ON rate_hits (client_id, at_ms);
     "#,
+    // 2: sign-in, 2-step verification, identity checks, browser sessions, authorization codes.
+    r#"
+    ALTER TABLE users ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN locked_until_ms INTEGER;
+    ALTER TABLE users ADD COLUMN two_step_method TEXT;   -- app | phone, once registered
+    -- The authenticator app's shared secret (base32). Verifying a code needs it, so it cannot be
+    -- a hash; it never leaves the store.
+    ALTER TABLE users ADD COLUMN totp_secret TEXT;
+    ALTER TABLE users ADD COLUMN totp_last_step INTEGER; -- the last time step accepted: no replays
+    ALTER TABLE users ADD COLUMN phone TEXT;
+
+    -- A browser's session with the web pages, found by the hash of its cookie.
+    CREATE TABLE web_sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT REFERENCES users (user_id),
+        two_step_done INTEGER NOT NULL DEFAULT 0,
+        continue_url TEXT,
+        nonce TEXT NOT NULL,           -- the one form post this session may make next
+        pending_totp_secret TEXT,
+        pending_phone TEXT,
+        phone_code_hash TEXT,
+        phone_code_expires_ms INTEGER,
+        identity_failures INTEGER NOT NULL DEFAULT 0,
+        auth_request TEXT,             -- JSON: the /oauth/authorize request being served
+        expires_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE auth_codes (
+        code_hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES applications (client_id),
+        user_id TEXT NOT NULL REFERENCES users (user_id),
+        redirect_uri TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        code_challenge TEXT,
+        expires_at_ms INTEGER NOT NULL,
+        used INTEGER NOT NULL DEFAULT 0
+    );
+    -- Text messages and voice calls HMRC "sent"; test support reads them.
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (user_id),
+        phone TEXT NOT NULL,
+        body TEXT NOT NULL,
+        code TEXT NOT NULL,
+        sent_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX outbox_by_user ON outbox (user_id, id);
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

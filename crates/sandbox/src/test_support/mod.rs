@@ -27,6 +27,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/test-support/tokens", post(tokens::mint))
         .route("/test-support/clock", get(clock::show).post(clock::change))
         .route("/test-support/users/{user_id}", get(users::show))
+        .route(
+            "/test-support/users/{user_id}/messages",
+            get(users::messages),
+        )
         .route_layer(middleware::from_fn_with_state(state, loopback_only))
 }
 

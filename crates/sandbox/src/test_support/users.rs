@@ -22,3 +22,31 @@ pub async fn show(
             )
         })
 }
+
+/// `GET /test-support/users/{userId}/messages`: the text messages HMRC "sent" the user, newest
+/// first, so tests can read 2-step verification codes.
+pub async fn messages(
+    State(state): State<AppState>,
+    Path(user_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if !test_users::exists(&state.store, &user_id)? {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "USER_NOT_FOUND",
+            "No test user has this user ID",
+        ));
+    }
+    let conn = state.store.conn();
+    let mut stmt = conn.prepare("SELECT phone, body, code, sent_at_ms FROM outbox WHERE user_id = ?1 ORDER BY id DESC LIMIT 50")?;
+    let rows = stmt
+        .query_map([&user_id], |r| {
+            Ok(serde_json::json!({
+                "phone": r.get::<_, String>(0)?,
+                "body": r.get::<_, String>(1)?,
+                "code": r.get::<_, String>(2)?,
+                "sentAt": crate::clock::from_ms(r.get(3)?).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            }))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(serde_json::json!({ "messages": rows })))
+}

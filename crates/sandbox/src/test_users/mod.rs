@@ -245,6 +245,13 @@ pub fn create(
         body.insert("taxRegime".into(), json!(regime));
     }
 
+    // A user created with 2-step verification already registered gets a phone (from Ofcom's
+    // range for drama), so its codes land in the outbox test support reads.
+    let phone = (two_step == TwoStep::Registered)
+        .then(|| format!("07700900{}", generator::digits(&mut rng, 3)));
+    if let Some(p) = &phone {
+        body.insert("twoStepPhone".into(), json!(p));
+    }
     let password_hash = secrets::hash_password(&password, cost);
     let stored = store.write(|tx| {
         for (kind, value) in &identifiers {
@@ -263,8 +270,8 @@ pub fn create(
         }
         tx.execute(
             "INSERT INTO users (user_id, password_hash, affinity_group, group_id, credential_role, confidence_level,
-                                two_step, tax_regime, profile, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, 'User', ?5, ?6, ?7, ?8, ?9)",
+                                two_step, tax_regime, profile, created_at_ms, two_step_method, phone)
+             VALUES (?1, ?2, ?3, ?4, 'User', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 user_id,
                 password_hash,
@@ -274,7 +281,9 @@ pub fn create(
                 two_step.as_str(),
                 tax_regime,
                 Value::Object(profile).to_string(),
-                now_ms
+                now_ms,
+                phone.as_ref().map(|_| "phone"),
+                phone
             ],
         )?;
         for (kind, value) in &identifiers {

@@ -1,0 +1,167 @@
+//! `GET|POST /sign-in`: Government Gateway user ID and password.
+//!
+//! Wrong passwords in a row lock the account for a while (settings); a locked account is refused
+//! even with the right password, and the refusal changes nothing. An Agent without an agent
+//! services account is refused when it signs in to grant authority, unless the settings allow it.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use maud::{Markup, html};
+use rusqlite::params;
+use serde::Deserialize;
+
+use super::account::Account;
+use crate::error::ApiError;
+use crate::web::session::{self, Session, continue_to, safe_continue};
+use crate::web::{PageForm, page, see_other};
+use crate::{AppState, clock, secrets};
+
+const BAD_CREDENTIALS: &str = "Invalid user ID or password. Try again.";
+
+#[derive(Debug, Deserialize)]
+pub struct Params {
+    #[serde(rename = "continue")]
+    continue_url: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
+    let store = &state.store;
+    let now = clock::now_ms(store)?;
+    let (mut s, jar) = match Session::load(store, &jar, now)? {
+        Some(s) => (s, jar),
+        None => Session::create(store, jar, now)?,
+    };
+    if let Some(c) = p.continue_url.as_deref().and_then(safe_continue)
+        && s.auth_request.is_none()
+    {
+        s.continue_url = Some(c);
+        s.save(store, now)?;
+    }
+    if s.is_authenticated() {
+        return Ok((jar, continue_to(&s)).into_response());
+    }
+    Ok((jar, form(&s, None, "")).into_response())
+}
+
+fn form(s: &Session, error: Option<&str>, user_id: &str) -> Response {
+    let body: Markup = html! {
+        h1 { "Sign in using Government Gateway" }
+        @if let Some(a) = &s.auth_request {
+            p { "Sign in to grant authority to " strong { (a.app_name) } "." }
+        }
+        p class="hint" { "Agents: sign in with your agent services account user ID." }
+        form method="post" action="/sign-in" novalidate {
+            input type="hidden" name="nonce" value=(s.nonce);
+            label for="userId" { "Government Gateway user ID" }
+            input type="text" id="userId" name="userId" value=(user_id) autocomplete="username" spellcheck="false";
+            label for="password" { "Password" }
+            input type="password" id="password" name="password" autocomplete="current-password";
+            div { button type="submit" { "Sign in" } }
+        }
+    };
+    let p = page("sign-in", "Sign in", body);
+    match error {
+        Some(e) => p.error(e).status(StatusCode::UNAUTHORIZED).into_response(),
+        None => p.into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignIn {
+    #[serde(default)]
+    nonce: String,
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    PageForm(f): PageForm<SignIn>,
+) -> Result<Response, ApiError> {
+    let store = &state.store;
+    let now = clock::now_ms(store)?;
+    let Some(mut s) = Session::load(store, &jar, now)? else {
+        return Ok(session::expired_page());
+    };
+    if !s.consume_nonce(store, &f.nonce)? {
+        return Ok(session::stale_form_page());
+    }
+    let user_id = f.user_id.trim();
+    let shown_id: String = user_id.chars().take(64).collect();
+    let Some(account) = Account::load(store, user_id)? else {
+        return Ok(form(&s, Some(BAD_CREDENTIALS), &shown_id));
+    };
+    let settings = &state.config.journey;
+    if let Some(until) = account.locked_until_ms.filter(|u| *u > now) {
+        let minutes = (until - now + 59_999) / 60_000;
+        return Ok(form(
+            &s,
+            Some(&format!(
+                "This account is locked because of too many wrong passwords. Try again in {minutes} minutes."
+            )),
+            &shown_id,
+        ));
+    }
+    let (password, hash) = (f.password, account.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &hash))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !ok {
+        let failures = account.failed_sign_ins + 1;
+        let lock = failures >= settings.max_sign_in_failures;
+        store.write(|tx| {
+            tx.execute(
+                "UPDATE users SET failed_sign_ins = ?2, locked_until_ms = ?3 WHERE user_id = ?1",
+                params![
+                    account.user_id,
+                    if lock { 0 } else { failures },
+                    lock.then_some(now + settings.lockout_ms)
+                ],
+            )
+        })?;
+        let message = if lock {
+            format!(
+                "{BAD_CREDENTIALS} This account is now locked for {} minutes.",
+                settings.lockout_ms / 60_000
+            )
+        } else {
+            BAD_CREDENTIALS.to_owned()
+        };
+        return Ok(form(&s, Some(&message), &shown_id));
+    }
+    store.write(|tx| {
+        tx.execute(
+            "UPDATE users SET failed_sign_ins = 0, locked_until_ms = NULL WHERE user_id = ?1",
+            [&account.user_id],
+        )
+    })?;
+    if account.is_agent()
+        && s.auth_request.is_some()
+        && !settings.agent_without_asa_may_grant
+        && !account.has_enrolment(store, "HMRC-AS-AGENT")?
+    {
+        s.auth_request = None;
+        s.save(store, now)?;
+        return Ok(page("agent-services-account-needed", "You need an agent services account", html! {
+            h1 { "You need an agent services account" }
+            p { "You signed in with an agent's Government Gateway user ID that has no agent services account." }
+            p { "To give software authority to act for your clients, create an agent services account, then sign in with its user ID." }
+        })
+        .status(StatusCode::FORBIDDEN)
+        .into_response());
+    }
+    s.user_id = Some(account.user_id.clone());
+    s.two_step_done = false;
+    s.save(store, now)?;
+    Ok(see_other("/two-step-verification"))
+}
