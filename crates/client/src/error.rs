@@ -19,6 +19,21 @@ pub enum Error {
     /// The request did not complete: connection refused, timeout, TLS.
     #[error("could not reach HMRC: {0}")]
     Transport(#[from] reqwest::Error),
+    /// The user did not grant authority (or HMRC ended the journey): `error=access_denied`.
+    #[error("authority was not granted: {description} ({})", error_code.as_deref().unwrap_or(error))]
+    AuthorizationRefused {
+        error: String,
+        description: String,
+        error_code: Option<String>,
+    },
+    /// The answer to the redirect URI does not belong to the journey this software started.
+    #[error(
+        "the answer from HMRC's sign-in pages does not match the request this software made (state mismatch)"
+    )]
+    StateMismatch,
+    /// HMRC's web pages could not be followed (the local HMRC's page driver only).
+    #[error("HMRC's {page} page: {message}")]
+    Journey { page: String, message: String },
     /// An answer that is not what HMRC documents.
     #[error("unexpected answer from HMRC ({status}): {reason}")]
     Decode {
@@ -43,6 +58,9 @@ impl Error {
         match self {
             Error::Hmrc(e) => Some(&e.body.code),
             Error::OAuth { error, .. } => Some(error),
+            Error::AuthorizationRefused {
+                error_code, error, ..
+            } => Some(error_code.as_deref().unwrap_or(error)),
             _ => None,
         }
     }
@@ -52,6 +70,7 @@ impl Error {
             Error::Hmrc(e) => Some(e.status),
             Error::OAuth { status, .. } | Error::Decode { status, .. } => Some(*status),
             Error::Transport(e) => e.status().map(|s| s.as_u16()),
+            _ => None,
         }
     }
 

@@ -48,6 +48,21 @@ pub struct ClockNow {
     pub offset_seconds: i64,
 }
 
+/// A text message the local HMRC "sent".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub phone: String,
+    pub body: String,
+    pub code: String,
+    pub sent_at: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Messages {
+    messages: Vec<Message>,
+}
+
 #[derive(Debug)]
 pub struct TestSupport<'a> {
     pub(crate) client: &'a Client,
@@ -114,11 +129,28 @@ impl TestSupport<'_> {
 
     /// What HMRC holds about a test user (never the password).
     pub async fn user(&self, user_id: &str) -> Result<Value, Error> {
-        send(
+        send(self.client.http.get(self.user_url(user_id, None))).await
+    }
+
+    /// The text messages sent to a test user, newest first.
+    pub async fn messages(&self, user_id: &str) -> Result<Vec<Message>, Error> {
+        let m: Messages = send(
             self.client
                 .http
-                .get(self.url(&format!("/test-support/users/{user_id}"))),
+                .get(self.user_url(user_id, Some("messages"))),
         )
-        .await
+        .await?;
+        Ok(m.messages)
+    }
+
+    /// `/test-support/users/{userId}[/{tail}]`, the ID percent-encoded as one path segment.
+    fn user_url(&self, user_id: &str, tail: Option<&str>) -> String {
+        let segment = url::form_urlencoded::byte_serialize(user_id.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20");
+        match tail {
+            Some(t) => self.url(&format!("/test-support/users/{segment}/{t}")),
+            None => self.url(&format!("/test-support/users/{segment}")),
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! OAuth 2.0 against HMRC's token endpoint, built on the `oauth2` crate. HMRC wants the client's
 //! credentials in the form body, not a Basic header (`platform.md` §3.6).
 
+pub mod driver;
+mod link;
+
 use std::time::Duration;
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicRequestTokenError};
@@ -8,6 +11,8 @@ use oauth2::{
     AccessToken, AuthType, ClientId, ClientSecret, HttpClientError, RefreshToken, Scope,
     TokenResponse, TokenUrl,
 };
+
+pub use link::{Callback, PendingLink};
 
 use crate::{Client, Error};
 
@@ -29,7 +34,7 @@ pub struct TokenSet {
 }
 
 impl TokenSet {
-    fn from_response(r: &impl TokenResponse) -> Self {
+    pub(crate) fn from_response(r: &impl TokenResponse) -> Self {
         Self {
             access_token: r.access_token().clone(),
             refresh_token: r.refresh_token().cloned(),
@@ -99,7 +104,7 @@ impl OAuth<'_> {
     }
 }
 
-fn token_error(e: BasicRequestTokenError<HttpClientError<reqwest::Error>>) -> Error {
+pub(crate) fn token_error(e: BasicRequestTokenError<HttpClientError<reqwest::Error>>) -> Error {
     match e {
         oauth2::RequestTokenError::ServerResponse(r) => {
             // HMRC's tables give one status per error code: 401 for `invalid_client`, else 400.

@@ -34,7 +34,8 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 /// Whether `requested` is allowed by the `registered` URI: the same string, or, for a registered
-/// loopback `http` URI without a port, any port on the same host and path (RFC 8252 §7.3).
+/// loopback `http` URI without a port, any port on the same host and path (RFC 8252 §7.3); a
+/// registered loopback URI with no path at all (`http://localhost`) allows any path.
 pub fn matches(registered: &str, requested: &str) -> bool {
     if registered == requested {
         return true;
@@ -47,8 +48,12 @@ pub fn matches(registered: &str, requested: &str) -> bool {
         && reg.port().is_none()
         && req.scheme() == "http"
         && req.host_str() == reg.host_str()
-        && req.path() == reg.path()
-        && req.query() == reg.query()
+        && (req.path() == reg.path() && req.query() == reg.query() || has_no_path(registered))
+}
+
+fn has_no_path(uri: &str) -> bool {
+    uri.split_once("://")
+        .is_some_and(|(_, rest)| !rest.contains(['/', '?']))
 }
 
 #[cfg(test)]
@@ -85,6 +90,14 @@ mod tests {
     #[test]
     fn loopback_without_port_matches_any_port() {
         assert!(matches("http://localhost", "http://localhost:53211/"));
+        assert!(matches(
+            "http://localhost",
+            "http://localhost:53211/callback"
+        ));
+        assert!(!matches(
+            "http://localhost/",
+            "http://localhost:53211/callback"
+        ));
         assert!(matches(
             "http://127.0.0.1/callback",
             "http://127.0.0.1:4000/callback"

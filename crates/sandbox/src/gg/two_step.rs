@@ -130,7 +130,7 @@ pub async fn choose(
                 div role="img" aria-label="QR code for your authenticator app" { (PreEscaped(svg)) }
                 p { "Or enter this key in the app:" }
                 p class="code" data-secret=(secret) { (secret) }
-                (code_form(&s, "Enter the 6-digit code the app shows"))
+                (code_form(&s, "app", "Enter the 6-digit code the app shows"))
             })
             .into_response())
         }
@@ -239,9 +239,9 @@ fn send_phone_code(
     Ok(())
 }
 
-fn code_form(s: &Session, label: &str) -> maud::Markup {
+fn code_form(s: &Session, method: &str, label: &str) -> maud::Markup {
     html! {
-        form method="post" action="/two-step-verification/code" novalidate {
+        form method="post" action="/two-step-verification/code" novalidate data-method=(method) {
             input type="hidden" name="nonce" value=(s.nonce);
             label for="code" { (label) }
             input type="text" class="short" id="code" name="code" inputmode="numeric" autocomplete="one-time-code";
@@ -265,7 +265,7 @@ fn code_page(s: &Session, method: &str, error: Option<&str>) -> Response {
         html! {
             h1 { (title) }
             p { "The code has 6 digits." }
-            (code_form(s, label))
+            (code_form(s, method, label))
         },
     );
     match error {

@@ -2,6 +2,7 @@
 
 use mtd_client::api::test_support::{Application, NewApplication};
 use mtd_client::api::test_users::{NewTestUser, TestUser, UserKind};
+use mtd_client::oauth::driver::{KnownFacts, TwoStepChoice};
 use mtd_client::{Client, Environment, TokenSet};
 use mtd_sandbox::secrets::PasswordCost;
 use mtd_sandbox::{Config, Running};
@@ -97,19 +98,64 @@ impl TestApp {
         (app, user, tokens)
     }
 
+    /// What the person would know about a user: its password and the facts HMRC holds.
+    pub async fn facts(&self, user: &TestUser) -> KnownFacts {
+        let f = self
+            .client
+            .test_support()
+            .user(&user.user_id)
+            .await
+            .unwrap();
+        let s = |p: &str| f.pointer(p).and_then(|v| v.as_str()).map(str::to_owned);
+        KnownFacts {
+            user_id: user.user_id.clone(),
+            password: user.password.clone(),
+            date_of_birth: s("/individualDetails/dateOfBirth"),
+            postcode: s("/individualDetails/address/postcode"),
+            nino: s("/nino"),
+            totp_secret: None,
+            two_step_choice: TwoStepChoice::AuthenticatorApp,
+            grant: true,
+        }
+    }
+
+    /// A user of `kind` with the local extensions set.
+    pub async fn create_user_with(
+        &self,
+        app: &Application,
+        kind: UserKind,
+        req: NewTestUser,
+    ) -> TestUser {
+        let token = self.app_token(app).await;
+        self.client
+            .test_users()
+            .create(&token.access_token, kind, &req)
+            .await
+            .unwrap()
+    }
+
     /// Every row of every table but the rate-limit counters, to show a refused request changed
     /// nothing.
     pub fn fingerprint(&self) -> String {
+        self.fingerprint_except(&["rate_hits"])
+    }
+
+    /// The same, less browser sessions (whose one-time form nonces turn over on every post).
+    pub fn fingerprint_without_sessions(&self) -> String {
+        self.fingerprint_except(&["rate_hits", "web_sessions"])
+    }
+
+    fn fingerprint_except(&self, skip: &[&str]) -> String {
         let conn = self.server.state.store.conn();
         let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'rate_hits' ORDER BY name")
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
         let mut out = String::new();
-        for t in tables {
+        for t in tables.into_iter().filter(|t| !skip.contains(&t.as_str())) {
             let mut stmt = conn
                 .prepare(&format!("SELECT * FROM {t} ORDER BY rowid"))
                 .unwrap();

@@ -3,6 +3,7 @@
 
 mod gateway;
 mod helpers;
+mod journey;
 mod oauth_token;
 mod test_support;
 mod test_users;
