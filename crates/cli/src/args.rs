@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "mtd",
     version,
-    about = "Making Tax Digital for Income Tax: link software to HMRC and file, for a business or an agent's clients"
+    about = "Making Tax Digital for Income Tax: the software side, and a local HMRC to run it against"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -22,7 +22,8 @@ pub struct Global {
     /// Which HMRC to talk to.
     #[arg(long, global = true, value_enum, default_value_t = EnvName::Embedded, env = "MTD_ENV")]
     pub env: EnvName,
-    /// Where tokens, settings and the embedded HMRC's state live.
+    /// Where settings, test users and the embedded HMRC's state live (default: the OS user's
+    /// data dir, e.g. ~/.local/share/mtd).
     #[arg(long, global = true, env = "MTD_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Print machine-readable JSON on stdout.
@@ -58,7 +59,7 @@ impl EnvName {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Walk the journey end to end on a fresh embedded HMRC, narrating each step.
+    /// Walk the journey end to end on a fresh local HMRC inside this process, narrating each step.
     Journey,
     /// The local HMRC: run it, and script it for tests.
     #[command(subcommand)]
@@ -71,6 +72,7 @@ pub enum SandboxCommand {
     Serve(mtd_sandbox::cli::ServeArgs),
     /// Register an application, as HMRC's Developer Hub does. Prints its client secret once.
     CreateApp {
+        /// The application's name, shown to users on the grant-authority page.
         #[arg(long)]
         name: String,
         /// Up to 5; https, or http on localhost, or urn:ietf:wg:oauth:2.0:oob.
@@ -80,11 +82,12 @@ pub enum SandboxCommand {
         #[arg(long)]
         rate_limit: Option<u32>,
     },
-    /// Create a test user with HMRC's Create Test User API and remember it for `mtd link --test-user`.
+    /// Create a test user with HMRC's Create Test User API; it is recorded in the data dir.
     CreateUser {
         #[arg(value_enum)]
         kind: UserKindArg,
-        /// 250 (HMRC's default) or lower, to meet the identity check when linking.
+        /// HMRC's confidence level: 250 by default; below 250 the user meets an identity check
+        /// when granting Self Assessment scopes.
         #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["50", "200", "250", "500"]))]
         confidence_level: Option<String>,
         /// The user's 2-step verification: registered on first sign-in (default), already registered, or none.
@@ -115,6 +118,6 @@ pub enum ClockCommand {
     Show,
     /// Move to an instant, e.g. 2025-06-01T09:00:00Z.
     Set { at: String },
-    /// Move forward by a duration, e.g. 5h, 30m, 548d.
+    /// Move forward by a duration: s, m, h, d (also w, y), e.g. 5h, 30m, 548d, "1h 30m".
     Advance { by: String },
 }

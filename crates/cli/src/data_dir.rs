@@ -12,15 +12,20 @@ use crate::output::CliError;
 
 /// The data dir to use: `--data-dir`, or the OS user's data dir.
 pub fn resolve(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
-    given
+    let dir = given
         .or_else(|| dirs::data_dir().map(|d| d.join("mtd")))
         .ok_or_else(|| {
             CliError::usage("cannot find a data dir for this user").hint("pass --data-dir DIR")
-        })
+        })?;
+    ensure_dir(&dir)?;
+    Ok(dir)
 }
 
-/// Creates `dir` (and parents) readable by the owner only.
+/// Creates `dir` (and parents) readable by the owner only; an existing folder is left as it is.
 pub fn ensure_dir(dir: &Path) -> Result<(), CliError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
     fs::create_dir_all(dir)?;
     #[cfg(unix)]
     {

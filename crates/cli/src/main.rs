@@ -28,7 +28,15 @@ fn main() -> ExitCode {
             return code.into();
         }
     };
-    output::init_logging(args.global.verbose);
+    // The local HMRC run on its own says where it listens and what it serves.
+    if matches!(
+        args.command,
+        args::Command::Sandbox(args::SandboxCommand::Serve(_))
+    ) {
+        mtd_sandbox::cli::init_logging();
+    } else {
+        output::init_logging(args.global.verbose);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -36,11 +36,13 @@ impl ServeArgs {
     }
 }
 
-/// Logs to stderr; `RUST_LOG` picks the level (default `info`).
+/// Logs to stderr; `RUST_LOG` picks the level (default `info`). Colour only on a terminal.
 pub fn init_logging() {
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
@@ -49,7 +51,9 @@ pub fn init_logging() {
 /// Serves until Ctrl-C.
 pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let state = AppState::new(args.config())?;
-    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| StartError::Bind(args.addr, e))?;
     let addr = listener.local_addr()?;
     tracing::info!(
         "local HMRC listening on http://{addr} (rate limit {}, test support {})",

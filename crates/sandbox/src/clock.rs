@@ -21,7 +21,7 @@ pub fn now(store: &Store) -> Result<DateTime<Utc>, StoreError> {
 }
 
 fn offset_ms(store: &Store) -> Result<i64, StoreError> {
-    let conn = store.conn();
+    let conn = store.reader();
     let mut stmt = conn.prepare_cached("SELECT offset_ms FROM clock WHERE id = 1")?;
     Ok(stmt.query_row([], |r| r.get(0))?)
 }

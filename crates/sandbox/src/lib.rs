@@ -73,6 +73,26 @@ impl Default for Config {
 pub struct AppState {
     pub store: Arc<Store>,
     pub config: Arc<Config>,
+    /// Password hashing takes 19 MiB and tens of milliseconds each: at most two at once, so a
+    /// burst of sign-ins or new users queues instead of taking the machine's memory.
+    pub hashing: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    /// Runs password work (`f`) off the async workers, two at a time.
+    pub async fn hash<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, error::ApiError> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| error::ApiError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| error::ApiError::Internal(e.to_string()))
+    }
 }
 
 impl AppState {
@@ -84,6 +104,7 @@ impl AppState {
         Ok(Self {
             store: Arc::new(store),
             config: Arc::new(config),
+            hashing: Arc::new(tokio::sync::Semaphore::new(2)),
         })
     }
 }
@@ -147,6 +168,10 @@ impl Running {
 pub enum StartError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(
+        "cannot listen on {0}: {1} (choose another address with --addr, or port 0 for any free port)"
+    )]
+    Bind(SocketAddr, std::io::Error),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -2,6 +2,7 @@
 //! and removes it (`platform.md` §3.11). Removing revokes every grant the user gave that
 //! application: its tokens stop working and its refresh tokens get `invalid_grant`.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -27,7 +28,7 @@ struct Granted {
 }
 
 fn granted(state: &AppState, user_id: &str, now: i64) -> Result<Vec<Granted>, ApiError> {
-    let conn = state.store.conn();
+    let conn = state.store.reader();
     let mut stmt = conn.prepare(
         "SELECT g.client_id, a.name, g.scopes, g.granted_at_ms FROM grants g JOIN applications a ON a.client_id = g.client_id
          WHERE g.user_id = ?1 AND g.revoked_at_ms IS NULL AND g.ends_at_ms > ?2 ORDER BY a.name, g.granted_at_ms",
@@ -112,8 +113,11 @@ pub async fn list(State(state): State<AppState>, jar: CookieJar) -> Result<Respo
 pub async fn confirm(
     State(state): State<AppState>,
     jar: CookieJar,
-    Path(client_id): Path<String>,
+    client_id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    let Ok(Path(client_id)) = client_id else {
+        return Ok(see_other(LIST));
+    };
     let now = clock::now_ms(&state.store)?;
     let here = format!("/applications-manage-authority/application/{client_id}/remove-authority");
     let (s, user_id) = match signed_in(&state, &jar, now, &here)? {
@@ -147,9 +151,12 @@ pub struct Remove {
 pub async fn remove(
     State(state): State<AppState>,
     jar: CookieJar,
-    Path(client_id): Path<String>,
+    client_id: Result<Path<String>, PathRejection>,
     PageForm(f): PageForm<Remove>,
 ) -> Result<Response, ApiError> {
+    let Ok(Path(client_id)) = client_id else {
+        return Ok(see_other(LIST));
+    };
     let store = &state.store;
     let now = clock::now_ms(store)?;
     let (mut s, user_id) = match signed_in(&state, &jar, now, LIST)? {

@@ -43,6 +43,12 @@ impl Narrator {
 }
 
 pub async fn run(global: &Global) -> Result<Exit, CliError> {
+    if global.env != EnvName::Embedded {
+        return Err(CliError::usage(
+            "the journey always runs on a fresh local HMRC inside this process",
+        )
+        .hint("run it without --env (or with --env embedded)"));
+    }
     let scratch = tempfile::tempdir()?;
     let journey_global = Global {
         env: EnvName::Embedded,

@@ -11,11 +11,23 @@ use crate::output::{CliError, Exit, emit};
 
 pub async fn run(global: &Global, cmd: SandboxCommand) -> Result<Exit, CliError> {
     if let SandboxCommand::Serve(args) = cmd {
-        mtd_sandbox::cli::init_logging();
         mtd_sandbox::cli::serve(args)
             .await
             .map_err(|e| CliError::new("serve", e.to_string()))?;
         return Ok(Exit::Done);
+    }
+    // Bad arguments are the person's to fix before anything is sent.
+    if let SandboxCommand::Clock(ClockCommand::Set { at }) = &cmd {
+        chrono::DateTime::parse_from_rfc3339(at).map_err(|_| {
+            CliError::usage(format!("{at:?} is not a date-time"))
+                .hint("write it like 2025-06-01T09:00:00Z")
+        })?;
+    }
+    if let SandboxCommand::Clock(ClockCommand::Advance { by }) = &cmd {
+        humantime::parse_duration(by).map_err(|_| {
+            CliError::usage(format!("{by:?} is not a duration"))
+                .hint("write it like 30m, 5h, 548d or \"1h 30m\"")
+        })?;
     }
     let ctx = super::open(global).await?;
     ctx.require_local("mtd sandbox")?;

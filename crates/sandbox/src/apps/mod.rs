@@ -34,7 +34,35 @@ pub struct NewApplication {
     pub grant_length_days: Option<i64>,
 }
 
+/// Keeps the first of each repeated item, in order.
+fn distinct<T: PartialEq + Clone>(items: &[T]) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(items.len());
+    for i in items {
+        if !out.contains(i) {
+            out.push(i.clone());
+        }
+    }
+    out
+}
+
 impl NewApplication {
+    /// The request with repeated redirect URIs and subscriptions counted once.
+    pub fn new(
+        name: String,
+        redirect_uris: &[String],
+        rate_limit: Option<u32>,
+        subscriptions: Option<&[Api]>,
+        grant_length_days: Option<i64>,
+    ) -> Self {
+        Self {
+            name,
+            redirect_uris: distinct(redirect_uris),
+            rate_limit,
+            subscriptions: subscriptions.map(distinct),
+            grant_length_days,
+        }
+    }
+
     /// Checks the Developer Hub's rules; the message says what to fix.
     pub fn validate(&self) -> Result<(), String> {
         let name = self.name.trim();
@@ -71,8 +99,7 @@ pub fn create(
 ) -> Result<(Application, String), StoreError> {
     let client_id = secrets::random_alphanumeric(28);
     let secret = secrets::random_hex32();
-    let mut uris = new.redirect_uris.clone();
-    uris.dedup();
+    let uris = new.redirect_uris.clone();
     let subs = new.subscriptions.as_ref().map(|s| {
         serde_json::to_string(&s.iter().map(|a| a.context()).collect::<Vec<_>>()).expect("strings")
     });
@@ -107,7 +134,7 @@ pub fn create(
 }
 
 pub fn find(store: &Store, client_id: &str) -> Result<Option<Application>, StoreError> {
-    let conn = store.conn();
+    let conn = store.reader();
     let row = conn
         .prepare_cached(
             "SELECT name, rate_limit, subscriptions, grant_length_days FROM applications WHERE client_id = ?1",
@@ -150,7 +177,7 @@ pub fn authenticate(
     secret: &str,
 ) -> Result<Option<Application>, StoreError> {
     let owner: Option<String> = store
-        .conn()
+        .reader()
         .prepare_cached("SELECT client_id FROM client_secrets WHERE secret_hash = ?1")?
         .query_row([secrets::sha256_hex(secret)], |r| r.get(0))
         .optional()?;

@@ -28,7 +28,7 @@ pub struct Account {
 impl Account {
     pub fn load(store: &Store, user_id: &str) -> Result<Option<Account>, StoreError> {
         Ok(store
-            .conn()
+            .reader()
             .query_row(
                 "SELECT user_id, password_hash, affinity_group, group_id, confidence_level, two_step, two_step_method,
                         totp_secret, totp_last_step, phone, failed_sign_ins, locked_until_ms, profile
@@ -62,7 +62,7 @@ impl Account {
     /// Whether the user's group holds an enrolment for `service`.
     pub fn has_enrolment(&self, store: &Store, service: &str) -> Result<bool, StoreError> {
         Ok(store
-            .conn()
+            .reader()
             .query_row(
                 "SELECT 1 FROM enrolments WHERE group_id = ?1 AND service = ?2",
                 params![self.group_id, service],

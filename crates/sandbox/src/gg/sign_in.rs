@@ -113,9 +113,9 @@ pub async fn submit(
         ));
     }
     let (password, hash) = (f.password, account.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &hash))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let ok = state
+        .hash(move || secrets::verify_password(&password, &hash))
+        .await?;
     if !ok {
         let failures = account.failed_sign_ins + 1;
         let lock = failures >= settings.max_sign_in_failures;

@@ -50,7 +50,7 @@ pub fn find(
 ) -> Result<Option<IssuedCode>, StoreError> {
     let hash = sha256_hex(code);
     Ok(store
-        .conn()
+        .reader()
         .query_row(
             "SELECT user_id, redirect_uri, scopes, code_challenge FROM auth_codes
              WHERE code_hash = ?1 AND client_id = ?2 AND used = 0 AND expires_at_ms > ?3",

@@ -7,6 +7,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::header;
 use mtd_domain::Scopes;
 
@@ -37,8 +38,9 @@ impl Form {
 
 pub async fn token(
     State(state): State<AppState>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<([(header::HeaderName, &'static str); 1], Json<TokenResponse>), OAuthError> {
+    let body = body.map_err(|_| OAuthError::invalid_request("the request body is too large"))?;
     let form = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
         .map(Form)
         .map_err(|_| {

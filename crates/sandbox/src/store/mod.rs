@@ -19,6 +19,8 @@ pub enum StoreError {
         "the database was written by a newer version (schema {found}, this build knows {known})"
     )]
     TooNew { found: i64, known: i64 },
+    #[error("cannot set the database file's permissions: {0}")]
+    Io(std::io::Error),
 }
 
 #[derive(Debug)]
@@ -37,6 +39,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        owner_only(path)?;
         let mut store = Self::prepare(conn)?;
         for _ in 0..READERS {
             let reader =
@@ -72,28 +75,62 @@ impl Store {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A connection for a read that must not wait behind other readers: a free read-only one
-    /// if there is one, else the main connection.
+    /// A connection for one short read: a free read-only one if there is one. Reads never wait
+    /// behind a write (WAL), so a writer stuck on another process's lock does not hold them up.
+    /// In memory there is only the main connection.
     pub fn reader(&self) -> MutexGuard<'_, Connection> {
         for r in &self.readers {
             if let Ok(guard) = r.try_lock() {
                 return guard;
             }
         }
-        self.conn()
+        match self.readers.first() {
+            Some(r) => r.lock().unwrap_or_else(|e| e.into_inner()),
+            None => self.conn(),
+        }
     }
 
     /// Runs `f` in an immediate transaction: one writer at a time, across processes too.
+    ///
+    /// A write may wait (up to the busy timeout) for another process's write, so on a
+    /// multi-threaded runtime it tells the runtime it blocks, and other requests go on meanwhile.
     pub fn write<T>(
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, rusqlite::Error>,
     ) -> Result<T, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        let run = || {
+            let mut conn = self.conn();
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        };
+        let multi_threaded = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        if multi_threaded {
+            tokio::task::block_in_place(run)
+        } else {
+            run()
+        }
     }
+}
+
+/// The database and its WAL files hold hashes of people's secrets: owner-only.
+fn owner_only(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            match std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::Io(e)),
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -39,13 +39,13 @@ pub async fn create(
                 .collect::<Result<Vec<_>, _>>()
         })
         .transpose()?;
-    let new = NewApplication {
-        name: req.name,
-        redirect_uris: req.redirect_uris,
-        rate_limit: req.rate_limit,
-        subscriptions,
-        grant_length_days: req.grant_length_days,
-    };
+    let new = NewApplication::new(
+        req.name,
+        &req.redirect_uris,
+        req.rate_limit,
+        subscriptions.as_deref(),
+        req.grant_length_days,
+    );
     new.validate().map_err(ApiError::bad_request)?;
     let (app, secret) = apps::create(&state.store, &new, clock::now_ms(&state.store)?)?;
     Ok((

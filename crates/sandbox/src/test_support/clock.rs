@@ -36,21 +36,32 @@ pub async fn change(
                     )
                 })?
                 .with_timezone(&Utc);
+            in_range(at.timestamp_millis())?;
             clock::set(&state.store, at)?;
         }
         (None, Some(by)) => {
             let d = humantime::parse_duration(&by).map_err(|_| {
                 ApiError::bad_request("advance must be a duration such as 5h, 30m or 548d")
             })?;
-            let ms = i64::try_from(d.as_millis())
-                .ok()
-                .filter(|ms| *ms <= 200 * 365 * 86_400_000)
-                .ok_or_else(|| ApiError::bad_request("advance must be at most 200 years"))?;
+            let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+            in_range(clock::now_ms(&state.store)?.saturating_add(ms))?;
             clock::advance(&state.store, ms)?;
         }
         _ => return Err(ApiError::bad_request("give exactly one of now and advance")),
     }
     body(&state)
+}
+
+/// The clock stays between 1970 and 9999, where every date HMRC writes has four-digit years.
+fn in_range(ms: i64) -> Result<(), ApiError> {
+    const END_OF_9999_MS: i64 = 253_402_300_799_000;
+    if (0..=END_OF_9999_MS).contains(&ms) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "the clock must stay between 1970 and the end of 9999",
+        ))
+    }
 }
 
 fn body(state: &AppState) -> Result<Json<Value>, ApiError> {

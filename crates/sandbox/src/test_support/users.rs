@@ -1,6 +1,7 @@
 //! `GET /test-support/users/{userId}`: what HMRC holds about a test user, never the password.
 
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
@@ -10,33 +11,25 @@ use crate::{AppState, test_users};
 
 pub async fn show(
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    user_id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    let Path(user_id) = user_id.map_err(|_| no_such_user())?;
     test_users::known_facts(&state.store, &user_id)?
         .map(Json)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "USER_NOT_FOUND",
-                "No test user has this user ID",
-            )
-        })
+        .ok_or_else(no_such_user)
 }
 
 /// `GET /test-support/users/{userId}/messages`: the text messages HMRC "sent" the user, newest
 /// first, so tests can read 2-step verification codes.
 pub async fn messages(
     State(state): State<AppState>,
-    Path(user_id): Path<String>,
+    user_id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    let Path(user_id) = user_id.map_err(|_| no_such_user())?;
     if !test_users::exists(&state.store, &user_id)? {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "USER_NOT_FOUND",
-            "No test user has this user ID",
-        ));
+        return Err(no_such_user());
     }
-    let conn = state.store.conn();
+    let conn = state.store.reader();
     let mut stmt = conn.prepare("SELECT phone, body, code, sent_at_ms FROM outbox WHERE user_id = ?1 ORDER BY id DESC LIMIT 50")?;
     let rows = stmt
         .query_map([&user_id], |r| {
@@ -49,4 +42,12 @@ pub async fn messages(
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Json(serde_json::json!({ "messages": rows })))
+}
+
+fn no_such_user() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "USER_NOT_FOUND",
+        "No test user has this user ID",
+    )
 }

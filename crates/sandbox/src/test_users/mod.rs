@@ -30,6 +30,11 @@ pub struct CreateRequest {
     pub confidence_level: Option<u16>,
     pub two_step_verification: Option<TwoStep>,
     pub tax_regime: Option<TaxRegime>,
+    /// HMRC's `eoriNumber`: used for the customs services' EORI.
+    pub eori_number: Option<String>,
+    /// HMRC's organisation fields for services not modelled here: checked, then not used.
+    pub excise_number: Option<String>,
+    pub pillar2_id: Option<String>,
     // HMRC's organisation fields, accepted and echoed.
     pub taxpayer_type: Option<String>,
     #[serde(rename = "taxPayerType")]
@@ -116,11 +121,41 @@ pub fn create(
                 "nino may be given only with national-insurance or mtd-income-tax".into(),
             ));
         }
-        Some(n) => {
+        // HMRC's test users carry a full NINO, suffix letter included.
+        Some(n) if n.len() == 9 => {
             Some(Nino::parse(n).map_err(|_| CreateError::Invalid("nino is invalid".into()))?)
+        }
+        Some(_) => {
+            return Err(CreateError::Invalid(
+                "nino is invalid: give all nine characters, e.g. QQ123456C".into(),
+            ));
         }
         None => None,
     };
+    let eori_ok = |e: &str| {
+        let (country, digits) = e.split_at(e.len().min(2));
+        let gb = matches!(country, "GB" | "XI") && (12..=15).contains(&digits.len());
+        let eu =
+            country.bytes().all(|b| b.is_ascii_uppercase()) && (1..=15).contains(&digits.len());
+        (gb || eu) && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    if req.eori_number.as_deref().is_some_and(|e| !eori_ok(e)) {
+        return Err(CreateError::Invalid("eoriNumber is invalid".into()));
+    }
+    if req.excise_number.as_deref().is_some_and(|e| {
+        e.len() != 13
+            || !e[..2].bytes().all(|b| b.is_ascii_uppercase())
+            || !e.bytes().all(|b| b.is_ascii_alphanumeric())
+    }) {
+        return Err(CreateError::Invalid("exciseNumber is invalid".into()));
+    }
+    if req
+        .pillar2_id
+        .as_deref()
+        .is_some_and(|p| p.len() != 15 || !p.starts_with('X') || p.get(2..5) != Some("PLR"))
+    {
+        return Err(CreateError::Invalid("pillar2Id is invalid".into()));
+    }
     let confidence_level = req.confidence_level.unwrap_or(250);
     if !CONFIDENCE_LEVELS.contains(&confidence_level) {
         return Err(CreateError::Invalid(
@@ -234,7 +269,10 @@ pub fn create(
         identifiers.push(("empRef", format!("{office}/{reference}")));
     }
     if has("customs-services") {
-        let eori = format!("GB{}", generator::digits(&mut rng, 12));
+        let eori = req
+            .eori_number
+            .clone()
+            .unwrap_or_else(|| format!("GB{}", generator::digits(&mut rng, 12)));
         enrolments.push(("HMRC-CUS-ORG", "EORINumber", eori.clone()));
         identifiers.push(("eoriNumber", eori));
     }
@@ -255,10 +293,14 @@ pub fn create(
     let password_hash = secrets::hash_password(&password, cost);
     let stored = store.write(|tx| {
         for (kind, value) in &identifiers {
-            let taken: bool = tx
-                .query_row("SELECT 1 FROM identifiers WHERE kind = ?1 AND value = ?2", params![kind, value], |_| Ok(true))
-                .optional()?
-                .unwrap_or(false);
+            // A NINO's suffix letter does not make another person: compare the first eight.
+            let taken: bool = if *kind == "nino" {
+                tx.query_row("SELECT 1 FROM identifiers WHERE kind = 'nino' AND substr(value, 1, 8) = substr(?1, 1, 8)", [value], |_| Ok(true))
+            } else {
+                tx.query_row("SELECT 1 FROM identifiers WHERE kind = ?1 AND value = ?2", params![kind, value], |_| Ok(true))
+            }
+            .optional()?
+            .unwrap_or(false);
             if taken {
                 return Ok(Err(*kind));
             }
@@ -315,7 +357,7 @@ pub fn create(
 /// What HMRC holds about a user, for test support: the profile, enrolments and sign-in facts.
 /// Never the password.
 pub fn known_facts(store: &Store, user_id: &str) -> Result<Option<Value>, StoreError> {
-    let conn = store.conn();
+    let conn = store.reader();
     let row = conn
         .query_row(
             "SELECT profile, affinity_group, group_id, credential_role, confidence_level, two_step, tax_regime
@@ -356,7 +398,7 @@ pub fn known_facts(store: &Store, user_id: &str) -> Result<Option<Value>, StoreE
 /// Whether a user with this ID exists.
 pub fn exists(store: &Store, user_id: &str) -> Result<bool, StoreError> {
     Ok(store
-        .conn()
+        .reader()
         .query_row("SELECT 1 FROM users WHERE user_id = ?1", [user_id], |_| {
             Ok(())
         })
@@ -437,6 +479,18 @@ mod tests {
             ),
             Err(CreateError::Invalid(_))
         ));
+        let mut stem_only = req(&["national-insurance"]);
+        stem_only.nino = Some("PE938808".into());
+        assert!(matches!(
+            create(
+                &store,
+                UserType::Individual,
+                &stem_only,
+                PasswordCost::Cheap,
+                0
+            ),
+            Err(CreateError::Invalid(_))
+        ));
         let mut with_nino = req(&["national-insurance"]);
         with_nino.nino = Some("PE938808A".into());
         create(
@@ -458,7 +512,7 @@ mod tests {
             Err(CreateError::NinoAlreadyUsed)
         ));
         let users: i64 = store
-            .conn()
+            .reader()
             .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
             .unwrap();
         assert_eq!(users, 1);

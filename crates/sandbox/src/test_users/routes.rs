@@ -18,9 +18,9 @@ async fn create_user(
     let now = clock::now_ms(&state.store)?;
     // Hashing is deliberately slow; keep it off the async workers.
     let (store, cost) = (state.store.clone(), state.config.password_cost);
-    let created = tokio::task::spawn_blocking(move || create(&store, kind, &req, cost, now))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let created = state
+        .hash(move || create(&store, kind, &req, cost, now))
+        .await?;
     match created {
         Ok(c) => Ok((StatusCode::CREATED, Json(c.body))),
         Err(CreateError::Invalid(m)) => Err(ApiError::bad_request(m)),

@@ -89,7 +89,7 @@ impl Session {
             return Ok(None);
         };
         let id_hash = sha256_hex(cookie.value());
-        let conn = store.conn();
+        let conn = store.reader();
         let row = conn
             .query_row(
                 "SELECT user_id, two_step_done, continue_url, nonce, pending_totp_secret, pending_phone, phone_code_hash,

@@ -7,7 +7,7 @@ use mtd_client::oauth::Callback;
 use mtd_client::oauth::driver;
 use reqwest::redirect::Policy;
 
-use crate::helpers::{TestApp, expect_oauth_error, spawn_app};
+use crate::helpers::{Pairs, TestApp, expect_oauth_error, spawn_app};
 
 const REDIRECT: &str = "http://localhost:7777/callback";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -46,7 +46,7 @@ async fn every_authorize_error_is_a_400_page_never_a_redirect() {
         }
         v
     };
-    let rows: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    let rows: Vec<(Pairs, &str, &str)> = vec![
         (
             without("client_id"),
             "invalid_request",
@@ -230,7 +230,7 @@ async fn every_code_exchange_error_changes_nothing_then_the_code_works_once() {
     .await;
 
     let g = ("grant_type", "authorization_code");
-    let rows: Vec<(Vec<(&str, &str)>, u16, &str, &str)> = vec![
+    let rows: Vec<(Pairs, u16, &str, &str)> = vec![
         (
             vec![
                 g,

@@ -294,3 +294,43 @@ async fn each_application_is_throttled_on_its_own() {
     assert_eq!(app.fingerprint(), before);
     hello.application(&other_token).await.unwrap();
 }
+
+/// Another process holding the database's write lock must not stall requests that do not write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_database_does_not_stall_other_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hmrc.db");
+    let app = crate::helpers::spawn_with(mtd_sandbox::Config {
+        db: Some(db.clone()),
+        rate_limit: 0,
+        password_cost: mtd_sandbox::secrets::PasswordCost::Cheap,
+        ..Default::default()
+    })
+    .await;
+    let registered = app.create_app().await;
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let writers: Vec<_> = (0..3)
+        .map(|_| {
+            let client = app.client.clone();
+            let creds = registered.credentials();
+            tokio::spawn(async move { client.oauth(&creds).client_credentials(&[]).await })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    let hello = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        app.client.hello().world(),
+    )
+    .await;
+    assert!(
+        hello.is_ok_and(|r| r.is_ok()),
+        "an open endpoint answered while the database was locked"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    other.execute_batch("COMMIT").unwrap();
+    for w in writers {
+        w.await.unwrap().unwrap();
+    }
+}

@@ -221,3 +221,6 @@ fn uuid_like(s: &str) -> bool {
 }
 
 pub const ACCEPT_1: &str = "application/vnd.hmrc.1.0+json";
+
+/// Form or query parameters, as a table row holds them.
+pub type Pairs<'a> = Vec<(&'a str, &'a str)>;

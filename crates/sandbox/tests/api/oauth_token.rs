@@ -5,7 +5,7 @@ use mtd_client::api::test_support::Application;
 use mtd_client::{ClientId, RefreshToken};
 use mtd_sandbox::clock;
 
-use crate::helpers::{TestApp, expect_oauth_error, spawn_app};
+use crate::helpers::{Pairs, TestApp, expect_oauth_error, spawn_app};
 
 async fn post_form(app: &TestApp, form: &[(&str, &str)]) -> reqwest::Response {
     app.raw
@@ -171,8 +171,7 @@ async fn every_error_row_changes_nothing() {
     let forged = "0123456789abcdef0123456789abcdef";
 
     // (form, status, error, description)
-    type Row<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str, &'a str);
-    let rows: Vec<Row> = vec![
+    let rows: Vec<(Pairs, u16, &str, &str)> = vec![
         (
             vec![
                 ("grant_type", "client_credentials"),

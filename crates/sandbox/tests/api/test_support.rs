@@ -98,6 +98,7 @@ async fn the_clock_moves_and_refuses_nonsense() {
         serde_json::json!({ "now": "2025-06-01T09:00:00Z", "advance": "5h" }),
         serde_json::json!({}),
         serde_json::json!({ "advance": "100000000d" }),
+        serde_json::json!({ "now": "1969-12-31T23:59:59Z" }),
     ] {
         let resp = app
             .raw
