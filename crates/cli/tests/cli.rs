@@ -118,8 +118,29 @@ fn failures_have_meaningful_exit_codes_and_json() {
         dir.path(),
         &["sandbox", "clock", "advance", "soon", "--json"],
     );
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "a bad duration is the person's to fix"
+    );
     let v: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "usage");
+    assert!(v["error"]["hint"].as_str().unwrap().contains("5h"));
+
+    let refused = mtd(
+        dir.path(),
+        &[
+            "sandbox",
+            "create-app",
+            "--name",
+            "x",
+            "--redirect-uri",
+            "http://example.com/cb",
+            "--json",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
     assert_eq!(v["error"]["kind"], "hmrc");
     assert_eq!(v["error"]["hmrcCode"], "INVALID_REQUEST");
     assert!(v["error"]["correlationId"].is_string());
