@@ -2,6 +2,7 @@
 //! polite to send what is being tested). One test binary; one fresh server per test.
 
 mod authorize;
+mod browser;
 mod gateway;
 mod helpers;
 mod journey;
