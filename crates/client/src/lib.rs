@@ -12,6 +12,7 @@ pub mod api;
 mod environment;
 mod error;
 pub mod oauth;
+pub mod tokens;
 mod transport;
 
 pub use environment::Environment;
@@ -19,12 +20,16 @@ pub use error::{Error, HmrcError};
 pub use oauth::{AppCredentials, TokenSet};
 pub use oauth2::{AccessToken, ClientId, ClientSecret, RefreshToken};
 
+/// HMRC's standard rate limit per application, which the client keeps under.
+pub const HMRC_RATE_LIMIT: u32 = 3;
+
 /// The entry point: one per environment, cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Client {
     env: Environment,
     http: reqwest::Client,
     oauth_http: reqwest::Client,
+    pacer: std::sync::Arc<transport::Pacer>,
 }
 
 impl Client {
@@ -38,11 +43,19 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("the TLS backend is compiled in");
+        let pacer = std::sync::Arc::new(transport::Pacer::new(HMRC_RATE_LIMIT));
         Self {
             env,
             http,
             oauth_http,
+            pacer,
         }
+    }
+
+    /// Spaces this client's API requests to at most `per_second` (0: no spacing).
+    pub fn with_rate_limit(mut self, per_second: u32) -> Self {
+        self.pacer = std::sync::Arc::new(transport::Pacer::new(per_second));
+        self
     }
 
     pub fn environment(&self) -> &Environment {

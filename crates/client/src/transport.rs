@@ -1,5 +1,7 @@
 //! Sending a request and reading HMRC's answer into a type or an [`Error`].
 
+use std::time::{Duration, Instant};
+
 use reqwest::RequestBuilder;
 use serde::de::DeserializeOwned;
 
@@ -12,9 +14,83 @@ pub(crate) fn accept(v: &str) -> String {
     format!("application/vnd.hmrc.{v}+json")
 }
 
-/// Sends `req`; a 2xx body becomes `T`, anything else HMRC's error.
+/// How many times a throttled request is sent again, and the first wait.
+const THROTTLE_RETRIES: u32 = 6;
+const THROTTLE_BACKOFF: Duration = Duration::from_millis(400);
+
+/// Keeps this process's requests under HMRC's rate limit (3 a second by default) by spacing
+/// them out, rather than relying on the server's 429.
+#[derive(Debug)]
+pub(crate) struct Pacer {
+    interval: Duration,
+    next: tokio::sync::Mutex<Instant>,
+}
+
+impl Pacer {
+    pub(crate) fn new(per_second: u32) -> Self {
+        let interval = if per_second == 0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs(1) / per_second
+        };
+        Self {
+            interval,
+            next: tokio::sync::Mutex::new(Instant::now()),
+        }
+    }
+
+    async fn wait_turn(&self) {
+        if self.interval.is_zero() {
+            return;
+        }
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
+    }
+}
+
+/// Sends an API request through the gateway: paced, and sent again after a bounded backoff if
+/// HMRC throttles it (429). A 2xx body becomes `T`, anything else HMRC's error.
+pub(crate) async fn send_api<T: DeserializeOwned>(
+    pacer: &Pacer,
+    req: RequestBuilder,
+) -> Result<T, Error> {
+    let mut attempt = 0;
+    loop {
+        pacer.wait_turn().await;
+        let again = req.try_clone();
+        let resp = match again {
+            Some(r) => r.send().await?,
+            None => return send(req).await,
+        };
+        if resp.status().as_u16() != 429 || attempt >= THROTTLE_RETRIES {
+            return read(resp).await;
+        }
+        attempt += 1;
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let wait = retry_after
+            .unwrap_or(THROTTLE_BACKOFF * attempt)
+            .min(Duration::from_secs(5));
+        tracing::debug!(attempt, ?wait, "HMRC throttled the request; waiting");
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// Sends `req` once; a 2xx body becomes `T`, anything else HMRC's error.
 pub(crate) async fn send<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, Error> {
-    let resp = req.send().await?;
+    read(req.send().await?).await
+}
+
+async fn read<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, Error> {
     let status = resp.status().as_u16();
     let correlation_id = resp
         .headers()

@@ -3,7 +3,7 @@
 use oauth2::AccessToken;
 use serde::Deserialize;
 
-use crate::transport::{accept, send};
+use crate::transport::{accept, send_api};
 use crate::{Client, Error};
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -41,6 +41,6 @@ impl Hello<'_> {
         if let Some(t) = token {
             req = req.bearer_auth(t.secret());
         }
-        send(req).await
+        send_api(&self.client.pacer, req).await
     }
 }

@@ -4,7 +4,7 @@ use oauth2::AccessToken;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::transport::{accept, send};
+use crate::transport::{accept, send_api};
 use crate::{Client, Error};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +90,8 @@ impl TestUsers<'_> {
         req: &NewTestUser,
     ) -> Result<TestUser, Error> {
         let c = self.client;
-        send(
+        send_api(
+            &c.pacer,
             c.http
                 .post(c.env.api_url(kind.path()))
                 .header("Accept", accept("1.0"))
@@ -102,7 +103,8 @@ impl TestUsers<'_> {
 
     pub async fn services(&self, app_token: &AccessToken) -> Result<Vec<ServiceInfo>, Error> {
         let c = self.client;
-        send(
+        send_api(
+            &c.pacer,
             c.http
                 .get(c.env.api_url("/create-test-user/services"))
                 .header("Accept", accept("1.0"))

@@ -286,11 +286,15 @@ async fn each_application_is_throttled_on_its_own() {
     hello.application(&slow_token).await.unwrap();
     hello.application(&slow_token).await.unwrap();
     let before = app.fingerprint();
-    let err = hello.application(&slow_token).await.unwrap_err();
-    assert_eq!(
-        (err.status(), err.hmrc_code()),
-        (Some(429), Some("MESSAGE_THROTTLED_OUT"))
-    );
+    let resp = app
+        .raw
+        .get(app.url("/hello/application"))
+        .header("Accept", ACCEPT_1)
+        .bearer_auth(slow_token.secret())
+        .send()
+        .await
+        .unwrap();
+    expect_error(resp, 429, "MESSAGE_THROTTLED_OUT").await;
     assert_eq!(app.fingerprint(), before);
     hello.application(&other_token).await.unwrap();
 }
@@ -332,5 +336,22 @@ async fn a_locked_database_does_not_stall_other_requests() {
     other.execute_batch("COMMIT").unwrap();
     for w in writers {
         w.await.unwrap().unwrap();
+    }
+}
+
+/// The SDK gets through a throttle by itself: it waits and sends again.
+#[tokio::test]
+async fn the_client_waits_out_a_throttle() {
+    let app = spawn_app().await;
+    let slow = app
+        .create_app_with(NewApplication {
+            name: "Slow".into(),
+            rate_limit: Some(1),
+            ..Default::default()
+        })
+        .await;
+    let token = app.app_token(&slow).await.access_token;
+    for _ in 0..3 {
+        app.client.hello().application(&token).await.unwrap();
     }
 }

@@ -30,7 +30,8 @@ pub async fn spawn_with(config: Config) -> TestApp {
     let server = Running::start(config, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let client = Client::new(Environment::local(&server.base_url()));
+    // The servers here have no rate limit unless a test gives one, so the client need not pace.
+    let client = Client::new(Environment::local(&server.base_url())).with_rate_limit(0);
     TestApp {
         server,
         client,
