@@ -26,6 +26,9 @@ pub struct Global {
     /// data dir, e.g. ~/.local/share/mtd).
     #[arg(long, global = true, env = "MTD_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// One linked identity per profile and environment (an agent may keep several).
+    #[arg(long, global = true, default_value = "default", env = "MTD_PROFILE")]
+    pub profile: String,
     /// Print machine-readable JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,
@@ -61,9 +64,35 @@ impl EnvName {
 pub enum Command {
     /// Walk the journey end to end on a fresh local HMRC inside this process, narrating each step.
     Journey,
+    /// Link this software to HMRC: HMRC's grant-authority journey in your browser.
+    Link(LinkArgs),
+    /// Whether this profile is linked, for which scopes, and until when.
+    Status,
+    /// Call HMRC's Hello World API as the linked user.
+    Hello,
+    /// Forget this profile's tokens on this machine.
+    Unlink,
     /// The local HMRC: run it, and script it for tests.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// Scopes to ask for (default: read:self-assessment write:self-assessment, plus hello on the
+    /// local HMRC).
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    pub scopes: Vec<String>,
+    /// Show the code on HMRC's page and paste it here, instead of a redirect to this machine.
+    #[arg(long, conflicts_with = "test_user")]
+    pub oob: bool,
+    /// Local HMRC only: go through the pages as this test user, answering from what
+    /// `mtd sandbox create-user` recorded (HMRC's own pages are never automated).
+    #[arg(long, value_name = "USER_ID")]
+    pub test_user: Option<String>,
+    /// The test user's password, for users created elsewhere.
+    #[arg(long, requires = "test_user")]
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

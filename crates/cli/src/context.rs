@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use mtd_client::api::test_support::NewApplication;
+use mtd_client::tokens::{Authority, TokenStore};
 use mtd_client::{AppCredentials, Client, ClientId, ClientSecret, Environment};
 use mtd_sandbox::Running;
 use serde::{Deserialize, Serialize};
@@ -13,11 +14,17 @@ use crate::data_dir;
 use crate::output::CliError;
 
 /// The loopback redirect that matches any port, and the paste-the-code one.
-const LOCAL_REDIRECT_URIS: [&str; 2] = ["http://localhost", "urn:ietf:wg:oauth:2.0:oob"];
+const LOCAL_REDIRECT_URIS: [&str; 3] = [
+    "http://127.0.0.1",
+    "http://localhost",
+    "urn:ietf:wg:oauth:2.0:oob",
+];
 
 #[derive(Debug)]
 pub struct Context {
     pub env: EnvName,
+    pub profile: String,
+    pub data_dir: PathBuf,
     pub json: bool,
     pub client: Client,
     /// `<data dir>/<environment>`.
@@ -55,6 +62,8 @@ impl Context {
         };
         Ok(Self {
             env: global.env,
+            profile: global.profile.clone(),
+            data_dir: data_dir.clone(),
             json: global.json,
             client: Client::new(environment),
             env_dir,
@@ -77,6 +86,20 @@ impl Context {
             ))
             .hint("use --env embedded (the default) or --env local"))
         }
+    }
+
+    /// This profile's authority in this environment, with its token store in the data dir.
+    pub async fn authority(&self) -> Result<Authority, CliError> {
+        let store = TokenStore::open(&self.data_dir.join("tokens"))
+            .map_err(|e| CliError::new("token-store", e.to_string()))?;
+        let app = self.app_credentials().await?;
+        Ok(Authority::new(
+            self.client.clone(),
+            app,
+            store,
+            self.env.as_str(),
+            &self.profile,
+        ))
     }
 
     /// This software's application credentials for the environment: `MTD_CLIENT_ID` and

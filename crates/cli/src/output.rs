@@ -13,6 +13,8 @@ pub enum Exit {
     /// An HMRC error or bad input.
     Failed = 1,
     Usage = 2,
+    /// Not linked, or the authority ended: run `mtd link`.
+    NoAuthority = 3,
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -80,6 +82,32 @@ impl From<mtd_client::Error> for CliError {
             },
         }));
         out
+    }
+}
+
+impl From<mtd_client::tokens::FreshError> for CliError {
+    fn from(e: mtd_client::tokens::FreshError) -> Self {
+        use mtd_client::tokens::{AuthorityEnded, FreshError};
+        match e {
+            FreshError::NoAuthority(AuthorityEnded::NotLinked) => CliError {
+                exit: Exit::NoAuthority,
+                ..CliError::new(
+                    "no-authority",
+                    "This software is not linked to HMRC for this profile",
+                )
+                .hint("run `mtd link`")
+            },
+            FreshError::NoAuthority(AuthorityEnded::Ended) => CliError {
+                exit: Exit::NoAuthority,
+                ..CliError::new(
+                    "no-authority",
+                    "Your authority for this software has ended or was removed: run `mtd link`",
+                )
+                .hint("run `mtd link` to grant authority again")
+            },
+            FreshError::Store(e) => CliError::new("token-store", e.to_string()),
+            FreshError::Api(e) => e.into(),
+        }
     }
 }
 

@@ -178,3 +178,304 @@ fn failures_have_meaningful_exit_codes_and_json() {
     let err = String::from_utf8_lossy(&human.stderr);
     assert!(err.contains("https"), "{err}");
 }
+
+fn json_of(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+/// A test user linked in `dir`; returns its user ID.
+fn linked_user(dir: &std::path::Path) -> String {
+    let user = json_of(&mtd(
+        dir,
+        &[
+            "sandbox",
+            "create-user",
+            "individual",
+            "--confidence-level",
+            "200",
+            "--json",
+        ],
+    ));
+    let id = user["userId"].as_str().unwrap().to_owned();
+    let link = mtd(dir, &["link", "--test-user", &id]);
+    assert_eq!(
+        link.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&link.stderr)
+    );
+    id
+}
+
+#[test]
+fn link_hello_refresh_and_the_end_of_authority() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let id = linked_user(d);
+    assert_eq!(stdout(&mtd(d, &["hello"])).trim(), "Hello User");
+    let before = json_of(&mtd(d, &["status", "--json"]));
+    assert_eq!(before["linked"], true);
+    assert_eq!(before["userId"], id.as_str());
+    assert_eq!(before["affinityGroup"], "Individual");
+    assert_eq!(
+        before["scopes"],
+        serde_json::json!(["hello", "read:self-assessment", "write:self-assessment"])
+    );
+
+    assert_eq!(
+        mtd(d, &["sandbox", "clock", "advance", "5h"]).status.code(),
+        Some(0)
+    );
+    let hello = mtd(d, &["hello"]);
+    assert_eq!(
+        hello.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&hello.stderr)
+    );
+    assert_eq!(stdout(&hello).trim(), "Hello User");
+    let after = json_of(&mtd(d, &["status", "--json"]));
+    assert!(
+        after["accessTokenExpiresAt"].as_str().unwrap()
+            > before["accessTokenExpiresAt"].as_str().unwrap(),
+        "the access token was refreshed: {before} then {after}"
+    );
+
+    assert_eq!(
+        mtd(d, &["sandbox", "clock", "advance", "548d"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let ended = mtd(d, &["hello"]);
+    assert_eq!(ended.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&ended.stderr).contains("run `mtd link`"));
+    let ended = mtd(d, &["hello", "--json"]);
+    assert_eq!(ended.status.code(), Some(3));
+    assert_eq!(json_of(&ended)["error"]["kind"], "no-authority");
+
+    // Unlinking forgets the tokens; hello then has no authority at all.
+    let unlink = mtd(d, &["unlink"]);
+    assert!(stdout(&unlink).contains("/applications-manage-authority/applications"));
+    assert_eq!(mtd(d, &["hello"]).status.code(), Some(3));
+    assert_eq!(json_of(&mtd(d, &["status", "--json"]))["linked"], false);
+}
+
+#[test]
+fn twenty_processes_at_once_spend_the_refresh_token_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    linked_user(d);
+    // The local HMRC's clock moves past the access token's four hours; the processes' own clocks
+    // still think it is fresh, so each finds out from HMRC's INVALID_CREDENTIALS.
+    assert_eq!(
+        mtd(d, &["sandbox", "clock", "advance", "5h"]).status.code(),
+        Some(0)
+    );
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_mtd"))
+                .arg("--data-dir")
+                .arg(d)
+                .arg("hello")
+                .env_remove("MTD_ENV")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(stdout(&out).trim(), "Hello User");
+    }
+    let db = rusqlite::Connection::open(d.join("embedded/hmrc.db")).unwrap();
+    let spent: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM refresh_tokens WHERE state = 'used'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let live: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM refresh_tokens WHERE state = 'live'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!((spent, live), (1, 1), "HMRC saw exactly one refresh");
+}
+
+#[test]
+fn tokens_are_sealed_owner_only_and_never_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run_traced = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mtd"))
+            .arg("--data-dir")
+            .arg(d)
+            .args(args)
+            .env("RUST_LOG", "trace")
+            .env_remove("MTD_ENV")
+            .output()
+            .unwrap()
+    };
+    let user = json_of(&run_traced(&[
+        "sandbox",
+        "create-user",
+        "individual",
+        "--json",
+    ]));
+    let id = user["userId"].as_str().unwrap();
+    let mut logs = Vec::new();
+    for args in [
+        vec!["link", "--test-user", id],
+        vec!["hello"],
+        vec!["status", "--json"],
+    ] {
+        let out = run_traced(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        logs.push(out);
+    }
+    let store = mtd_client::tokens::TokenStore::open(&d.join("tokens")).unwrap();
+    let first = store.load("embedded", "default").unwrap().unwrap();
+    // Refresh once more, so two generations of tokens are checked.
+    mtd(d, &["sandbox", "clock", "advance", "5h"]);
+    logs.push(run_traced(&["hello"]));
+    let second = store.load("embedded", "default").unwrap().unwrap();
+    assert_ne!(first.access_token.secret(), second.access_token.secret());
+
+    let path = store.path("embedded", "default");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let raw = std::fs::read(&path).unwrap();
+    let all_output: Vec<u8> = logs
+        .iter()
+        .flat_map(|o| o.stdout.iter().chain(o.stderr.iter()).copied())
+        .collect();
+    assert!(
+        String::from_utf8_lossy(&all_output).contains("TRACE"),
+        "trace logging was on"
+    );
+    for t in [&first, &second] {
+        for secret in [
+            t.access_token.secret().as_bytes(),
+            t.refresh_token.secret().as_bytes(),
+        ] {
+            assert!(
+                !raw.windows(secret.len()).any(|w| w == secret),
+                "a token in the clear in the token file"
+            );
+            assert!(
+                !all_output.windows(secret.len()).any(|w| w == secret),
+                "a token in the output"
+            );
+        }
+    }
+}
+
+/// `mtd link` as a person runs it: the address it prints, opened in a real headless Chromium.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interactive_link_in_chromium() {
+    use tokio::io::AsyncBufReadExt;
+    let Some(browser) = mtd_testkit::Browser::start().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_owned();
+    let user = json_of(&mtd(
+        &d,
+        &[
+            "sandbox",
+            "create-user",
+            "individual",
+            "--2sv",
+            "off",
+            "--json",
+        ],
+    ));
+    let mut link = tokio::process::Command::new(env!("CARGO_BIN_EXE_mtd"))
+        .arg("--data-dir")
+        .arg(&d)
+        .arg("link")
+        .env_remove("MTD_ENV")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(link.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("mtd link prints the address");
+        if let Some(u) = line.trim().strip_prefix("http") {
+            break format!("http{u}");
+        }
+    };
+    assert!(url.contains("/oauth/authorize?"), "{url}");
+    browser.web.goto(&url).await.unwrap();
+    browser.on_page("start").await;
+    browser.click("button[type=submit]").await;
+    browser.on_page("sign-in").await;
+    browser
+        .fill("#userId", user["userId"].as_str().unwrap())
+        .await;
+    browser
+        .fill("#password", user["password"].as_str().unwrap())
+        .await;
+    browser.click("button[type=submit]").await;
+    browser.on_page("grant-authority").await;
+    browser.click("button[value=grant]").await;
+    // The browser lands on mtd's loopback page.
+    for _ in 0..50 {
+        if browser
+            .web
+            .title()
+            .await
+            .unwrap_or_default()
+            .contains("close this window")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        browser
+            .web
+            .title()
+            .await
+            .unwrap()
+            .contains("close this window")
+    );
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), link.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    browser.stop().await;
+    assert_eq!(stdout(&mtd(&d, &["hello"])).trim(), "Hello User");
+}

@@ -15,8 +15,9 @@ pub(crate) fn accept(v: &str) -> String {
 }
 
 /// How many times a throttled request is sent again, and the first wait.
-const THROTTLE_RETRIES: u32 = 6;
-const THROTTLE_BACKOFF: Duration = Duration::from_millis(400);
+const THROTTLE_RETRIES: u32 = 12;
+const THROTTLE_BACKOFF: Duration = Duration::from_millis(300);
+const THROTTLE_BACKOFF_MAX: Duration = Duration::from_secs(2);
 
 /// Keeps this process's requests under HMRC's rate limit (3 a second by default) by spacing
 /// them out, rather than relying on the server's 429.
@@ -77,9 +78,12 @@ pub(crate) async fn send_api<T: DeserializeOwned>(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok())
             .map(Duration::from_secs);
-        let wait = retry_after
-            .unwrap_or(THROTTLE_BACKOFF * attempt)
-            .min(Duration::from_secs(5));
+        // Waits grow to a cap, with jitter so that throttled processes do not return in step.
+        let jitter = Duration::from_millis(rand::random::<u64>() % 250);
+        let wait = retry_after.map_or(
+            (THROTTLE_BACKOFF * attempt).min(THROTTLE_BACKOFF_MAX),
+            |d| d.min(Duration::from_secs(5)),
+        ) + jitter;
         tracing::debug!(attempt, ?wait, "HMRC throttled the request; waiting");
         tokio::time::sleep(wait).await;
     }

@@ -14,7 +14,8 @@ const START: &str = "2025-06-01T09:00:00Z";
 
 #[derive(Debug, Serialize)]
 struct Step {
-    step: usize,
+    /// The seed journey's step number, when the line is one of its nine steps.
+    step: Option<u8>,
     title: String,
     detail: String,
 }
@@ -26,10 +27,10 @@ struct Narrator {
 }
 
 impl Narrator {
-    fn say(&mut self, title: &str, detail: String) {
-        let step = self.steps.len() + 1;
+    fn say(&mut self, step: Option<u8>, title: &str, detail: String) {
         if !self.json {
-            print_line(&format!("{step:>2}. {title}"));
+            let mark = step.map_or_else(|| "   ".to_owned(), |n| format!("{n:>2}."));
+            print_line(&format!("{mark} {title}"));
             for line in detail.lines() {
                 print_line(&format!("      {line}"));
             }
@@ -52,6 +53,7 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
     let scratch = tempfile::tempdir()?;
     let journey_global = Global {
         env: EnvName::Embedded,
+        profile: "journey".into(),
         data_dir: Some(scratch.path().to_owned()),
         json: global.json,
         verbose: global.verbose,
@@ -64,75 +66,118 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
     let hmrc = ctx.client.environment().api_base.clone();
 
     let clock = ctx.client.test_support().set_clock(START).await?;
-    n.say(
-        "A local HMRC starts inside this process",
-        format!("It listens on {hmrc}, keeps its state in a scratch folder,\nand its clock is set to {}.", clock.now),
-    );
-
     let creds = ctx.app_credentials().await?;
     n.say(
-        "The software registers with HMRC's Developer Hub",
+        None,
+        "Setting the scene",
         format!(
-            "It gets a client ID ({}) and a client secret, kept hashed on HMRC's side.",
+            "A local HMRC runs inside this process at {hmrc}; its clock reads {}.\nThe software is registered with HMRC's Developer Hub (client ID {}).",
+            clock.now,
             creds.client_id.as_str()
         ),
     );
-
-    let user =
-        super::sandbox::create_user(&ctx, UserKind::Individual, Vec::new(), None, None, None)
-            .await?;
+    let user = super::sandbox::create_user(
+        &ctx,
+        UserKind::Individual,
+        Vec::new(),
+        None,
+        Some(200),
+        None,
+    )
+    .await?;
+    let name = user.user_full_name.clone();
     n.say(
-        "HMRC's Create Test User API makes a sole trader",
+        None,
+        "A sole trader, made with HMRC's Create Test User API",
         format!(
-            "{} (user ID {}), NINO {}, signed up for MTD Income Tax as {}.\nThe call is application-restricted: the software used a client-credentials token.",
-            user.user_full_name,
+            "{name}: user ID {}, NINO {}, signed up for MTD Income Tax ({}).\nConfidence level 200, and no 2-step verification set up yet.",
             user.user_id,
             user.field("nino").unwrap_or("-"),
             user.field("mtdItId").unwrap_or("-"),
         ),
     );
 
-    let tokens = ctx
-        .client
-        .test_support()
-        .mint_token(
-            &creds.client_id,
-            &user.user_id,
-            &["hello", "read:self-assessment", "write:self-assessment"],
-        )
+    n.say(
+        Some(1),
+        "The business asks to link its software to HMRC",
+        format!("{name} runs `mtd link`."),
+    );
+    let scopes = super::link::default_scopes(&ctx);
+    n.say(
+        Some(2),
+        "The software launches HMRC's grant-authority journey",
+        format!(
+            "It opens {hmrc}/oauth/authorize asking for: {}.\nA random state and a PKCE challenge tie HMRC's answer to this request.",
+            scopes.join(", ")
+        ),
+    );
+    let authority = ctx.authority().await?;
+    let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    let mut told = [false; 8];
+    let record = super::link::link_test_user(&ctx, &authority, &user.user_id, None, &scope_refs, |page| {
+        let (step, title, detail): (u8, &str, &str) = match page {
+            "start" => (3, "HMRC's start page", "It names the software and explains what is about to happen. Continue."),
+            "sign-in" => (4, "Sign in with Government Gateway", "User ID and password, on HMRC's sign-in page."),
+            "two-step-setup" | "two-step-authenticator-app" | "two-step-code" => (
+                5,
+                "2-step verification",
+                "First time: an authenticator app is set up from a QR code, and its 6-digit code entered.",
+            ),
+            "identity-check" => (
+                6,
+                "Identity checks",
+                "Self Assessment scopes need confidence level 250; at 200 HMRC asks date of birth,\npostcode and NINO, checks them against what it holds, and raises the level to 250.",
+            ),
+            "grant-authority" => (7, "Grant authority", "HMRC lists what the software may do (\"View your Self Assessment information\", ...).\nGrant authority."),
+            _ => return,
+        };
+        if !std::mem::replace(&mut told[usize::from(step)], true) {
+            n.say(Some(step), title, detail.to_owned());
+        }
+    })
+    .await?;
+    n.say(
+        Some(8),
+        "HMRC generates an OAuth token",
+        format!(
+            "HMRC redirects back with a one-time code; the software exchanges it at /oauth/token\nwith its PKCE verifier for an access token (4 hours) and a refresh token (authority for 18 months).\nScopes: {}.",
+            record.scopes
+        ),
+    );
+    n.say(
+        Some(9),
+        "The software stores the token",
+        "Encrypted (ChaCha20-Poly1305), in an owner-only file in the data dir. It is never printed.".into(),
+    );
+
+    let client = ctx.client.clone();
+    let hello = authority
+        .call(|t| {
+            let c = client.clone();
+            async move { c.hello().user(&t).await }
+        })
         .await?;
     n.say(
-        "The business grants the software authority",
+        None,
+        "The software calls HMRC as the business",
         format!(
-            "HMRC records the grant and issues an access token (valid 4 hours) and a refresh token.\nScopes: {}.",
-            tokens.scope
+            "GET /hello/user with the bearer token answers: {}",
+            hello.message
         ),
     );
 
-    let hello = ctx.client.hello().user(&tokens.access_token).await?;
-    n.say(
-        "The software calls HMRC as the business",
-        format!("GET /hello/user answers: {}", hello.message),
-    );
-
     ctx.client.test_support().advance_clock("5h").await?;
-    let expired = ctx.client.hello().user(&tokens.access_token).await;
-    let code = expired
-        .as_ref()
-        .err()
-        .and_then(|e| e.hmrc_code())
-        .unwrap_or("none")
-        .to_owned();
-    let refresh = tokens
-        .refresh_token
-        .as_ref()
-        .ok_or_else(|| CliError::new("hmrc", "HMRC issued no refresh token"))?;
-    let renewed = ctx.client.oauth(&creds).refresh(refresh).await?;
-    let again = ctx.client.hello().user(&renewed.access_token).await?;
+    let again = authority
+        .call(|t| {
+            let c = client.clone();
+            async move { c.hello().user(&t).await }
+        })
+        .await?;
     n.say(
-        "Five hours later the access token has expired",
+        None,
+        "Five hours later",
         format!(
-            "HMRC answers {code}; the software spends its refresh token once,\ngets a new pair, and HMRC answers: {}",
+            "The access token has expired on HMRC's clock: HMRC answers INVALID_CREDENTIALS, the software\nspends its refresh token once, stores the new pair, and HMRC answers: {}",
             again.message
         ),
     );

@@ -1,7 +1,11 @@
 //! One module per command.
 
+mod hello;
 mod journey;
+mod link;
 mod sandbox;
+mod status;
+mod unlink;
 
 use crate::args::{Cli, Command};
 use crate::context::Context;
@@ -10,6 +14,10 @@ use crate::output::{CliError, Exit};
 pub async fn run(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
         Command::Journey => journey::run(&cli.global).await,
+        Command::Link(args) => link::run(&open(&cli.global).await?, args).await,
+        Command::Status => status::run(&open(&cli.global).await?).await,
+        Command::Hello => hello::run(&open(&cli.global).await?).await,
+        Command::Unlink => unlink::run(&open(&cli.global).await?).await,
         Command::Sandbox(cmd) => sandbox::run(&cli.global, cmd).await,
     }
 }

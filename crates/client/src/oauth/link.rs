@@ -20,6 +20,13 @@ pub struct PendingLink {
     verifier: PkceCodeVerifier,
 }
 
+impl PendingLink {
+    /// The `state` sent; the out-of-band flow, which gets no redirect, answers with it.
+    pub fn state(&self) -> &str {
+        self.state.secret()
+    }
+}
+
 /// What HMRC's journey sent back to the redirect URI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Callback {

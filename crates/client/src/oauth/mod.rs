@@ -3,6 +3,7 @@
 
 pub mod driver;
 mod link;
+pub mod loopback;
 
 use std::time::Duration;
 
