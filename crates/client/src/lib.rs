@@ -30,6 +30,8 @@ pub struct Client {
     http: reqwest::Client,
     oauth_http: reqwest::Client,
     pacer: std::sync::Arc<transport::Pacer>,
+    /// `Gov-Test-Scenario` for HMRC's sandbox and the local HMRC.
+    test_scenario: Option<String>,
 }
 
 impl Client {
@@ -49,6 +51,7 @@ impl Client {
             http,
             oauth_http,
             pacer,
+            test_scenario: None,
         }
     }
 
@@ -56,6 +59,25 @@ impl Client {
     pub fn with_rate_limit(mut self, per_second: u32) -> Self {
         self.pacer = std::sync::Arc::new(transport::Pacer::new(per_second));
         self
+    }
+
+    /// Sends `Gov-Test-Scenario: NAME` on MTD API calls (HMRC's sandbox and the local HMRC).
+    pub fn with_test_scenario(mut self, scenario: Option<String>) -> Self {
+        self.test_scenario = scenario;
+        self
+    }
+
+    /// Adds what every MTD API request carries.
+    pub(crate) fn api_request(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.test_scenario {
+            Some(s) => req.header("Gov-Test-Scenario", s),
+            None => req,
+        }
+    }
+
+    /// Self Assessment Individual Details (ITSA status).
+    pub fn individual_details(&self) -> api::individual_details::IndividualDetails<'_> {
+        api::individual_details::IndividualDetails { client: self }
     }
 
     pub fn environment(&self) -> &Environment {

@@ -11,6 +11,8 @@
 //! - [`hello`] HMRC's Hello World API; [`test_support`] local-only scripting endpoints.
 //! - [`router`] lists every route; [`serve`] runs it on a bound listener until shutdown.
 
+pub mod agents;
+pub mod apis;
 pub mod apps;
 pub mod cli;
 pub mod clock;
@@ -18,6 +20,7 @@ pub mod error;
 pub mod gateway;
 pub mod gg;
 mod hello;
+pub mod itsa_status;
 mod json_body;
 mod manage;
 pub mod oauth;

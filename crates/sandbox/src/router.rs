@@ -9,7 +9,7 @@ use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use tracing::Instrument;
 
 use crate::gateway::{self, Gate, endpoints as ep};
-use crate::{AppState, gg, hello, manage, oauth, test_support, test_users};
+use crate::{AppState, apis, gg, hello, manage, oauth, test_support, test_users};
 
 pub fn build(state: AppState) -> Router {
     let mut router = Router::new()
@@ -41,7 +41,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let apis: [(&'static ep::Endpoint, MethodRouter<AppState>); 7] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 9] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -64,13 +64,24 @@ pub fn build(state: AppState) -> Router {
             &ep::TEST_USER_SERVICES,
             handler(&ep::TEST_USER_SERVICES, test_users::routes::list_services),
         ),
+        (
+            &ep::ITSA_STATUS,
+            handler(&ep::ITSA_STATUS, apis::individual_details::retrieve),
+        ),
+        (
+            &ep::SA_TEST_SUPPORT_ITSA_STATUS,
+            handler(
+                &ep::SA_TEST_SUPPORT_ITSA_STATUS,
+                apis::sa_test_support::create_amend,
+            ),
+        ),
     ];
     debug_assert_eq!(
-        apis.len(),
+        routes.len(),
         ep::ALL.len(),
         "every endpoint in the table is routed"
     );
-    for (endpoint, method_router) in apis {
+    for (endpoint, method_router) in routes {
         let gate = Gate {
             state: state.clone(),
             endpoint,

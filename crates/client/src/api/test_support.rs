@@ -127,6 +127,23 @@ impl TestSupport<'_> {
         .await
     }
 
+    /// Makes `arn` the client's `main` or `supporting` agent at once.
+    pub async fn create_relationship(
+        &self,
+        arn: &str,
+        nino: &str,
+        agent_type: &str,
+    ) -> Result<(), Error> {
+        let body = json!({ "arn": arn, "nino": nino, "agentType": agent_type });
+        send(
+            self.client
+                .http
+                .post(self.url("/test-support/relationships"))
+                .json(&body),
+        )
+        .await
+    }
+
     /// What HMRC holds about a test user (never the password).
     pub async fn user(&self, user_id: &str) -> Result<Value, Error> {
         send(self.client.http.get(self.user_url(user_id, None))).await

@@ -9,15 +9,24 @@ use mtd_domain::Scope;
 pub enum Api {
     Hello,
     CreateTestUser,
+    IndividualDetails,
+    SaTestSupport,
 }
 
 impl Api {
-    pub const ALL: [Api; 2] = [Api::Hello, Api::CreateTestUser];
+    pub const ALL: [Api; 4] = [
+        Api::Hello,
+        Api::CreateTestUser,
+        Api::IndividualDetails,
+        Api::SaTestSupport,
+    ];
 
     pub fn context(self) -> &'static str {
         match self {
             Api::Hello => "hello",
             Api::CreateTestUser => "create-test-user",
+            Api::IndividualDetails => "individuals/person",
+            Api::SaTestSupport => "individuals/self-assessment-test-support",
         }
     }
 
@@ -44,6 +53,8 @@ pub struct Endpoint {
     pub path: &'static str,
     pub versions: &'static [&'static str],
     pub access: Access,
+    /// Whether a supporting agent may call it (`itsa-apis.md` §2.7); main agents may call all.
+    pub supporting_agents: bool,
 }
 
 pub static HELLO_WORLD: Endpoint = Endpoint {
@@ -52,6 +63,7 @@ pub static HELLO_WORLD: Endpoint = Endpoint {
     path: "/hello/world",
     versions: &["1.0"],
     access: Access::Open,
+    supporting_agents: true,
 };
 pub static HELLO_APPLICATION: Endpoint = Endpoint {
     api: Api::Hello,
@@ -59,6 +71,7 @@ pub static HELLO_APPLICATION: Endpoint = Endpoint {
     path: "/hello/application",
     versions: &["1.0"],
     access: Access::Application,
+    supporting_agents: true,
 };
 pub static HELLO_USER: Endpoint = Endpoint {
     api: Api::Hello,
@@ -66,6 +79,7 @@ pub static HELLO_USER: Endpoint = Endpoint {
     path: "/hello/user",
     versions: &["1.0"],
     access: Access::User(Scope::Hello),
+    supporting_agents: true,
 };
 pub static CREATE_INDIVIDUAL: Endpoint = Endpoint {
     api: Api::CreateTestUser,
@@ -73,6 +87,7 @@ pub static CREATE_INDIVIDUAL: Endpoint = Endpoint {
     path: "/create-test-user/individuals",
     versions: &["1.0"],
     access: Access::Application,
+    supporting_agents: true,
 };
 pub static CREATE_ORGANISATION: Endpoint = Endpoint {
     api: Api::CreateTestUser,
@@ -80,6 +95,7 @@ pub static CREATE_ORGANISATION: Endpoint = Endpoint {
     path: "/create-test-user/organisations",
     versions: &["1.0"],
     access: Access::Application,
+    supporting_agents: true,
 };
 pub static CREATE_AGENT: Endpoint = Endpoint {
     api: Api::CreateTestUser,
@@ -87,6 +103,7 @@ pub static CREATE_AGENT: Endpoint = Endpoint {
     path: "/create-test-user/agents",
     versions: &["1.0"],
     access: Access::Application,
+    supporting_agents: true,
 };
 pub static TEST_USER_SERVICES: Endpoint = Endpoint {
     api: Api::CreateTestUser,
@@ -94,6 +111,24 @@ pub static TEST_USER_SERVICES: Endpoint = Endpoint {
     path: "/create-test-user/services",
     versions: &["1.0"],
     access: Access::Application,
+    supporting_agents: true,
+};
+
+pub static ITSA_STATUS: Endpoint = Endpoint {
+    api: Api::IndividualDetails,
+    method: Method::GET,
+    path: "/individuals/person/itsa-status/{nino}/{taxYear}",
+    versions: &["2.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static SA_TEST_SUPPORT_ITSA_STATUS: Endpoint = Endpoint {
+    api: Api::SaTestSupport,
+    method: Method::POST,
+    path: "/individuals/self-assessment-test-support/itsa-status/{nino}/{taxYear}",
+    versions: &["1.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
 };
 
 /// Every endpoint, for the router and for documentation.
@@ -105,6 +140,8 @@ pub static ALL: &[&Endpoint] = &[
     &CREATE_ORGANISATION,
     &CREATE_AGENT,
     &TEST_USER_SERVICES,
+    &ITSA_STATUS,
+    &SA_TEST_SUPPORT_ITSA_STATUS,
 ];
 
 #[cfg(test)]

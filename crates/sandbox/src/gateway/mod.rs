@@ -4,6 +4,7 @@
 //! (403 `INVALID_SCOPE`). A request that passes carries a [`Caller`] to its handler.
 
 pub mod accept;
+pub mod act_for;
 pub mod endpoints;
 pub mod rate_limit;
 
@@ -23,6 +24,8 @@ use crate::{AppState, clock};
 pub struct Caller {
     pub client_id: String,
     pub user_id: Option<String>,
+    /// For a NINO-scoped endpoint: whom the request acts for, and how.
+    pub acting_for: Option<act_for::ActingFor>,
 }
 
 /// What the gateway middleware needs: the server state and the endpoint's row in the table.
@@ -120,9 +123,17 @@ fn admit(gate: &Gate, req: &Request) -> Result<Option<Caller>, ApiError> {
             "Can not access the required resource. Ensure this token has all the required scopes.",
         ));
     }
+    let acting_for = match (
+        act_for::path_param(ep.path, req.uri().path(), "nino"),
+        &bearer.user_id,
+    ) {
+        (Some(nino), Some(user)) => Some(act_for::authorise(store, user, nino, ep)?),
+        _ => None,
+    };
     Ok(Some(Caller {
         client_id: bearer.client_id,
         user_id: bearer.user_id,
+        acting_for,
     }))
 }
 

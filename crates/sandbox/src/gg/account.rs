@@ -72,6 +72,22 @@ impl Account {
             .is_some())
     }
 
+    /// The identifier of the group's enrolment for `service` (its first, for one with several).
+    pub fn enrolment_value(
+        &self,
+        store: &Store,
+        service: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(store
+            .reader()
+            .query_row(
+                "SELECT identifier_value FROM enrolments WHERE group_id = ?1 AND service = ?2 ORDER BY identifier_name LIMIT 1",
+                params![self.group_id, service],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// A string field of the profile, by JSON pointer (`/individualDetails/dateOfBirth`).
     pub fn fact(&self, pointer: &str) -> Option<&str> {
         self.profile.pointer(pointer).and_then(Value::as_str)

@@ -142,6 +142,30 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX outbox_by_user ON outbox (user_id, id);
     "#,
+    // 3: agent-client relationships and ITSA statuses.
+    r#"
+    -- A delegated enrolment in an agent's group: HMRC-MTD-IT (main) or HMRC-MTD-IT-SUPP.
+    CREATE TABLE relationships (
+        id INTEGER PRIMARY KEY,
+        arn TEXT NOT NULL,
+        mtd_it_id TEXT NOT NULL,
+        agent_type TEXT NOT NULL,      -- main | supporting
+        created_at_ms INTEGER NOT NULL,
+        ended_at_ms INTEGER
+    );
+    CREATE INDEX relationships_by_client ON relationships (mtd_it_id, ended_at_ms);
+    -- ITSA status details, a row each; the latest by submittedOn is the year's status.
+    CREATE TABLE itsa_statuses (
+        id INTEGER PRIMARY KEY,
+        nino_stem TEXT NOT NULL,        -- the NINO's first eight characters
+        tax_year INTEGER NOT NULL,      -- the calendar year it starts in
+        submitted_on TEXT NOT NULL,     -- as HMRC writes it: 2025-04-06T09:00:00.000Z
+        status TEXT NOT NULL,
+        status_reason TEXT NOT NULL,
+        business_income_2_years_prior TEXT
+    );
+    CREATE INDEX itsa_statuses_by_nino ON itsa_statuses (nino_stem, tax_year);
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -4,6 +4,7 @@
 
 mod applications;
 mod clock;
+mod relationships;
 mod tokens;
 mod users;
 
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/test-support/openapi.json", get(openapi))
         .route("/test-support/applications", post(applications::create))
         .route("/test-support/tokens", post(tokens::mint))
+        .route("/test-support/relationships", post(relationships::create))
         .route("/test-support/clock", get(clock::show).post(clock::change))
         .route("/test-support/users/{user_id}", get(users::show))
         .route(

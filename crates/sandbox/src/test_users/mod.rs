@@ -337,6 +337,24 @@ pub fn create(
                 params![group_id, service, name, value],
             )?;
         }
+        // Signed up for MTD Income Tax from the tax year current on the sandbox clock: MTD
+        // Voluntary for that year and the next, until test support says otherwise.
+        if has("mtd-income-tax")
+            && let Some(nino) = identifiers.iter().find(|(k, _)| *k == "nino").and_then(|(_, v)| Nino::parse(v).ok())
+        {
+            let created = crate::clock::from_ms(now_ms);
+            let detail = crate::itsa_status::StatusDetail {
+                submitted_on: created.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                status: "MTD Voluntary".into(),
+                status_reason: "Sign up - return available".into(),
+                business_income_2_years_prior: None,
+            };
+            if let Some(year) = mtd_domain::TaxYear::containing(created.date_naive()) {
+                for y in [Some(year), year.next()].into_iter().flatten() {
+                    crate::itsa_status::record(tx, &nino, y, std::slice::from_ref(&detail))?;
+                }
+            }
+        }
         Ok(Ok(()))
     })?;
     match stored {

@@ -164,7 +164,7 @@ impl TestApp {
             let rows = stmt
                 .query_map([], |r| {
                     Ok((0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .map(|i| cell(r.get_ref(i).unwrap()))
                         .collect::<Vec<_>>()
                         .join("|"))
                 })
@@ -225,3 +225,11 @@ pub const ACCEPT_1: &str = "application/vnd.hmrc.1.0+json";
 
 /// Form or query parameters, as a table row holds them.
 pub type Pairs<'a> = Vec<(&'a str, &'a str)>;
+
+/// A stored value as readable text, for fingerprints and their diffs.
+fn cell(v: rusqlite::types::ValueRef<'_>) -> String {
+    match v {
+        rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        other => format!("{other:?}"),
+    }
+}

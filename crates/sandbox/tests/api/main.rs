@@ -1,6 +1,7 @@
 //! The local HMRC driven over HTTP with the real SDK (and raw requests where the SDK is too
 //! polite to send what is being tested). One test binary; one fresh server per test.
 
+mod act_for;
 mod authorize;
 mod browser;
 mod gateway;

@@ -1,0 +1,35 @@
+//! HMRC's MTD Income Tax APIs, one module per API, behind the gateway. Each handler receives the
+//! gateway's [`Caller`](crate::gateway::Caller), which for a NINO-scoped endpoint says whom it
+//! acts for.
+
+pub mod individual_details;
+pub mod sa_test_support;
+pub mod scenario;
+
+use axum::http::StatusCode;
+use mtd_domain::{ErrorItem, TaxYear};
+
+use crate::error::ApiError;
+use crate::gateway::Caller;
+use crate::gateway::act_for::ActingFor;
+
+/// The client the gateway allowed this request to act for.
+pub fn acting_for(caller: &Caller) -> Result<&ActingFor, ApiError> {
+    caller.acting_for.as_ref().ok_or_else(|| {
+        ApiError::Internal("a NINO-scoped endpoint reached without its client".into())
+    })
+}
+
+/// A tax year path parameter, or the error item HMRC gives for it.
+pub fn tax_year(raw: &str) -> Result<TaxYear, ErrorItem> {
+    TaxYear::parse(raw).map_err(|e| ErrorItem {
+        code: e.code().into(),
+        message: e.to_string(),
+        paths: None,
+    })
+}
+
+/// Several validation failures answer 400 together, wrapped as HMRC wraps them.
+pub fn invalid(items: Vec<ErrorItem>) -> ApiError {
+    ApiError::items(StatusCode::BAD_REQUEST, items)
+}
