@@ -29,6 +29,9 @@ pub struct Global {
     /// One linked identity per profile and environment (an agent may keep several).
     #[arg(long, global = true, default_value = "default", env = "MTD_PROFILE")]
     pub profile: String,
+    /// Send this Gov-Test-Scenario header on MTD API calls (HMRC's sandbox and the local HMRC).
+    #[arg(long, global = true)]
+    pub test_scenario: Option<String>,
     /// Print machine-readable JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,
@@ -72,6 +75,21 @@ pub enum Command {
     Hello,
     /// Forget this profile's tokens on this machine.
     Unlink,
+    /// The ITSA status HMRC holds for a tax year (MTD Mandated, MTD Voluntary, Annual, ...).
+    ItsaStatus {
+        /// The tax year, e.g. 2025-26 (default: the current one).
+        #[arg(long)]
+        tax_year: Option<String>,
+        /// An agent: the client's NINO. A business: its own NINO, if this software does not know it.
+        #[arg(long, value_name = "NINO")]
+        client: Option<String>,
+        /// Also the years after it.
+        #[arg(long)]
+        future_years: bool,
+        /// Every status each year has had, newest first.
+        #[arg(long)]
+        history: bool,
+    },
     /// The local HMRC: run it, and script it for tests.
     #[command(subcommand)]
     Sandbox(SandboxCommand),

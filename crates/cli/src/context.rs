@@ -65,7 +65,7 @@ impl Context {
             profile: global.profile.clone(),
             data_dir: data_dir.clone(),
             json: global.json,
-            client: Client::new(environment),
+            client: Client::new(environment).with_test_scenario(global.test_scenario.clone()),
             env_dir,
             _embedded: embedded,
         })

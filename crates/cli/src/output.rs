@@ -106,7 +106,19 @@ impl From<mtd_client::tokens::FreshError> for CliError {
                 .hint("run `mtd link` to grant authority again")
             },
             FreshError::Store(e) => CliError::new("token-store", e.to_string()),
-            FreshError::Api(e) => e.into(),
+            FreshError::Api(e) => {
+                let forbidden = e.hmrc_code() == Some("CLIENT_OR_AGENT_NOT_AUTHORISED");
+                let err = CliError::from(e);
+                if forbidden {
+                    err.hint(
+                        "HMRC will not let this identity act for that NINO: the client is not signed up for \
+                         MTD Income Tax, or has not authorised this agent, or this is a supporting agent \
+                         and only the main agent may do this",
+                    )
+                } else {
+                    err
+                }
+            }
         }
     }
 }

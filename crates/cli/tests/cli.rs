@@ -223,6 +223,29 @@ fn link_hello_refresh_and_the_end_of_authority() {
         serde_json::json!(["hello", "read:self-assessment", "write:self-assessment"])
     );
 
+    // The business's own ITSA status; another NINO is refused and explained.
+    let status = mtd(d, &["itsa-status", "--json"]);
+    assert_eq!(
+        status.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert_eq!(
+        json_of(&status)["itsaStatuses"][0]["itsaStatusDetails"][0]["status"],
+        "MTD Voluntary"
+    );
+    let other = mtd(d, &["itsa-status", "--client", "AA123456A", "--json"]);
+    assert_eq!(other.status.code(), Some(1));
+    let err = json_of(&other);
+    assert_eq!(err["error"]["hmrcCode"], "CLIENT_OR_AGENT_NOT_AUTHORISED");
+    assert!(
+        err["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("not signed up")
+    );
+
     assert_eq!(
         mtd(d, &["sandbox", "clock", "advance", "5h"]).status.code(),
         Some(0)

@@ -56,6 +56,7 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
         profile: "journey".into(),
         data_dir: Some(scratch.path().to_owned()),
         json: global.json,
+        test_scenario: None,
         verbose: global.verbose,
     };
     let ctx = Context::open(&journey_global).await?;
@@ -179,6 +180,38 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
         format!(
             "The access token has expired on HMRC's clock: HMRC answers INVALID_CREDENTIALS, the software\nspends its refresh token once, stores the new pair, and HMRC answers: {}",
             again.message
+        ),
+    );
+
+    let nino = mtd_domain::Nino::parse(user.field("nino").unwrap_or_default())
+        .map_err(|_| CliError::new("hmrc", "the test user has no NINO"))?;
+    let year =
+        mtd_domain::TaxYear::parse("2025-26").map_err(|e| CliError::new("hmrc", e.to_string()))?;
+    let statuses = authority
+        .call(|t| {
+            let (c, n) = (client.clone(), nino.clone());
+            async move {
+                c.individual_details()
+                    .itsa_status(&t, &n, year, true, false)
+                    .await
+            }
+        })
+        .await?;
+    let described: Vec<String> = statuses
+        .itsa_statuses
+        .iter()
+        .filter_map(|y| {
+            y.itsa_status_details
+                .first()
+                .map(|d| format!("{} {}", y.tax_year, d.status))
+        })
+        .collect();
+    n.say(
+        None,
+        "The business reads its ITSA status",
+        format!(
+            "Self Assessment Individual Details answers: {}.",
+            described.join(", ")
         ),
     );
 

@@ -9,7 +9,7 @@ use std::io::{BufRead, IsTerminal};
 use mtd_client::oauth::driver::{self, KnownFacts, TwoStepChoice};
 use mtd_client::oauth::loopback::{self, Loopback};
 use mtd_client::oauth::{Callback, PendingLink};
-use mtd_client::tokens::{Authority, StoredTokens};
+use mtd_client::tokens::{Authority, Grantor, StoredTokens};
 use serde_json::{Value, json};
 
 use crate::args::{EnvName, LinkArgs};
@@ -81,7 +81,7 @@ async fn finish(
     authority: &Authority,
     pending: PendingLink,
     callback: Callback,
-    who: Option<(String, String)>,
+    who: Grantor,
 ) -> Result<StoredTokens, CliError> {
     let creds = ctx.app_credentials().await?;
     let tokens = ctx
@@ -98,8 +98,7 @@ async fn finish(
                 err
             }
         })?;
-    let (user_id, affinity) = who.unzip();
-    Ok(authority.save_grant(&tokens, user_id, affinity)?)
+    Ok(authority.save_grant(&tokens, who)?)
 }
 
 /// The redirect URI for a browser link: a free port on the local HMRC, or exactly the
@@ -142,7 +141,7 @@ async fn link_in_browser(
     }
     eprintln!("Waiting for HMRC's answer (up to 10 minutes)...");
     let callback = listener.wait(loopback::WAIT).await?;
-    finish(ctx, authority, pending, callback, None).await
+    finish(ctx, authority, pending, callback, Grantor::default()).await
 }
 
 /// Whether a browser can be shown: a desktop session on Linux, always on macOS and Windows.
@@ -183,7 +182,7 @@ async fn link_out_of_band(
             code,
             state: Some(state),
         },
-        None,
+        Grantor::default(),
     )
     .await
 }
@@ -243,10 +242,11 @@ pub async fn link_test_user(
             ),
         )
     })?;
-    let who = Some((
-        user_id.to_owned(),
-        fact("/affinityGroup").unwrap_or_default(),
-    ));
+    let who = Grantor {
+        user_id: Some(user_id.to_owned()),
+        affinity_group: fact("/affinityGroup"),
+        nino: fact("/nino"),
+    };
     finish(ctx, authority, pending, callback, who).await
 }
 

@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod hello;
+mod itsa_status;
 mod journey;
 mod link;
 mod sandbox;
@@ -18,6 +19,21 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Status => status::run(&open(&cli.global).await?).await,
         Command::Hello => hello::run(&open(&cli.global).await?).await,
         Command::Unlink => unlink::run(&open(&cli.global).await?).await,
+        Command::ItsaStatus {
+            tax_year,
+            client,
+            future_years,
+            history,
+        } => {
+            itsa_status::run(
+                &open(&cli.global).await?,
+                tax_year,
+                client,
+                future_years,
+                history,
+            )
+            .await
+        }
         Command::Sandbox(cmd) => sandbox::run(&cli.global, cmd).await,
     }
 }

@@ -39,6 +39,15 @@ pub enum FreshError {
     Api(#[from] Error),
 }
 
+/// What the software knows of who granted authority (from a test user's record; HMRC's
+/// journey itself does not say).
+#[derive(Debug, Clone, Default)]
+pub struct Grantor {
+    pub user_id: Option<String>,
+    pub affinity_group: Option<String>,
+    pub nino: Option<String>,
+}
+
 /// One environment and profile's authority.
 #[derive(Debug, Clone)]
 pub struct Authority {
@@ -66,13 +75,8 @@ impl Authority {
         }
     }
 
-    /// Keeps a freshly granted pair.
-    pub fn save_grant(
-        &self,
-        tokens: &TokenSet,
-        user_id: Option<String>,
-        affinity_group: Option<String>,
-    ) -> Result<StoredTokens, FreshError> {
+    /// Keeps a freshly granted pair, with what is known of who granted it.
+    pub fn save_grant(&self, tokens: &TokenSet, who: Grantor) -> Result<StoredTokens, FreshError> {
         let refresh = tokens.refresh_token.clone().ok_or_else(|| Error::Decode {
             status: 200,
             reason: "HMRC issued no refresh token".into(),
@@ -86,8 +90,9 @@ impl Authority {
             access_token_expires_at: now + expires_in(tokens),
             scopes: tokens.scope.clone(),
             granted_at: now,
-            user_id,
-            affinity_group,
+            user_id: who.user_id,
+            affinity_group: who.affinity_group,
+            nino: who.nino,
         };
         self.store.save(&self.env, &self.profile, &record)?;
         Ok(record)
@@ -168,6 +173,7 @@ impl Authority {
             granted_at: record.granted_at,
             user_id: record.user_id,
             affinity_group: record.affinity_group,
+            nino: record.nino,
         };
         self.store.save(&self.env, &self.profile, &renewed)?;
         Ok(renewed.access_token)

@@ -7,5 +7,5 @@
 pub mod fresh;
 pub mod store;
 
-pub use fresh::{Authority, AuthorityEnded, FreshError, GRANT_DAYS};
+pub use fresh::{Authority, AuthorityEnded, FreshError, GRANT_DAYS, Grantor};
 pub use store::{StoredTokens, TokenStore};

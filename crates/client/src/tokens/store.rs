@@ -48,6 +48,9 @@ pub struct StoredTokens {
     pub granted_at: DateTime<Utc>,
     pub user_id: Option<String>,
     pub affinity_group: Option<String>,
+    /// The business's own NINO, when known (HMRC's journey does not say who signed in).
+    #[serde(default)]
+    pub nino: Option<String>,
 }
 
 impl std::fmt::Debug for StoredTokens {
@@ -280,6 +283,7 @@ mod tests {
             granted_at: Utc::now(),
             user_id: Some("123456789012".into()),
             affinity_group: Some("Individual".into()),
+            nino: None,
         }
     }
 
