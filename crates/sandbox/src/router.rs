@@ -41,7 +41,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 9] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 18] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -73,6 +73,57 @@ pub fn build(state: AppState) -> Router {
             handler(
                 &ep::SA_TEST_SUPPORT_ITSA_STATUS,
                 apis::sa_test_support::create_amend,
+            ),
+        ),
+        (
+            &ep::AGENT_CREATE_INVITATION,
+            handler(
+                &ep::AGENT_CREATE_INVITATION,
+                apis::agent_authorisation::create,
+            ),
+        ),
+        (
+            &ep::AGENT_LIST_INVITATIONS,
+            handler(&ep::AGENT_LIST_INVITATIONS, apis::agent_authorisation::list),
+        ),
+        (
+            &ep::AGENT_GET_INVITATION,
+            handler(&ep::AGENT_GET_INVITATION, apis::agent_authorisation::get),
+        ),
+        (
+            &ep::AGENT_CANCEL_INVITATION,
+            handler(
+                &ep::AGENT_CANCEL_INVITATION,
+                apis::agent_authorisation::cancel,
+            ),
+        ),
+        (
+            &ep::AGENT_CHECK_RELATIONSHIP,
+            handler(
+                &ep::AGENT_CHECK_RELATIONSHIP,
+                apis::agent_authorisation::check_relationship,
+            ),
+        ),
+        (
+            &ep::AGENT_DEAUTHORISE,
+            handler(
+                &ep::AGENT_DEAUTHORISE,
+                apis::agent_authorisation::deauthorise,
+            ),
+        ),
+        (
+            &ep::AGENT_TS_ACCEPT,
+            handler(&ep::AGENT_TS_ACCEPT, apis::agent_test_support::accept),
+        ),
+        (
+            &ep::AGENT_TS_REJECT,
+            handler(&ep::AGENT_TS_REJECT, apis::agent_test_support::reject),
+        ),
+        (
+            &ep::AGENT_TS_KNOWN_FACT,
+            handler(
+                &ep::AGENT_TS_KNOWN_FACT,
+                apis::agent_test_support::known_fact,
             ),
         ),
     ];

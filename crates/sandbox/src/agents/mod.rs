@@ -2,6 +2,8 @@
 //! a client. One main agent per client at a time; any number of supporting agents; never both
 //! for one agent and client (`agents-signup.md` §4.1).
 
+pub mod invitations;
+
 use rusqlite::{OptionalExtension, params};
 
 /// `main` or `supporting`, as the Agent Authorisation API spells them.

@@ -2,6 +2,8 @@
 //! gateway's [`Caller`](crate::gateway::Caller), which for a NINO-scoped endpoint says whom it
 //! acts for.
 
+pub mod agent_authorisation;
+pub mod agent_test_support;
 pub mod individual_details;
 pub mod sa_test_support;
 pub mod scenario;

@@ -11,14 +11,18 @@ pub enum Api {
     CreateTestUser,
     IndividualDetails,
     SaTestSupport,
+    AgentAuthorisation,
+    AgentAuthorisationTestSupport,
 }
 
 impl Api {
-    pub const ALL: [Api; 4] = [
+    pub const ALL: [Api; 6] = [
         Api::Hello,
         Api::CreateTestUser,
         Api::IndividualDetails,
         Api::SaTestSupport,
+        Api::AgentAuthorisation,
+        Api::AgentAuthorisationTestSupport,
     ];
 
     pub fn context(self) -> &'static str {
@@ -27,6 +31,8 @@ impl Api {
             Api::CreateTestUser => "create-test-user",
             Api::IndividualDetails => "individuals/person",
             Api::SaTestSupport => "individuals/self-assessment-test-support",
+            Api::AgentAuthorisation => "agents",
+            Api::AgentAuthorisationTestSupport => "agent-authorisation-test-support",
         }
     }
 
@@ -131,6 +137,79 @@ pub static SA_TEST_SUPPORT_ITSA_STATUS: Endpoint = Endpoint {
     supporting_agents: true,
 };
 
+pub static AGENT_CREATE_INVITATION: Endpoint = Endpoint {
+    api: Api::AgentAuthorisation,
+    method: Method::POST,
+    path: "/agents/{arn}/invitations",
+    versions: &["1.0"],
+    access: Access::User(Scope::WriteSentInvitations),
+    supporting_agents: true,
+};
+pub static AGENT_LIST_INVITATIONS: Endpoint = Endpoint {
+    api: Api::AgentAuthorisation,
+    method: Method::GET,
+    path: "/agents/{arn}/invitations",
+    versions: &["1.0"],
+    access: Access::User(Scope::ReadSentInvitations),
+    supporting_agents: true,
+};
+pub static AGENT_GET_INVITATION: Endpoint = Endpoint {
+    api: Api::AgentAuthorisation,
+    method: Method::GET,
+    path: "/agents/{arn}/invitations/{invitationId}",
+    versions: &["1.0"],
+    access: Access::User(Scope::ReadSentInvitations),
+    supporting_agents: true,
+};
+pub static AGENT_CANCEL_INVITATION: Endpoint = Endpoint {
+    api: Api::AgentAuthorisation,
+    method: Method::DELETE,
+    path: "/agents/{arn}/invitations/{invitationId}",
+    versions: &["1.0"],
+    access: Access::User(Scope::WriteCancelInvitations),
+    supporting_agents: true,
+};
+pub static AGENT_CHECK_RELATIONSHIP: Endpoint = Endpoint {
+    api: Api::AgentAuthorisation,
+    method: Method::POST,
+    path: "/agents/{arn}/relationships",
+    versions: &["1.0"],
+    access: Access::User(Scope::ReadCheckRelationship),
+    supporting_agents: true,
+};
+pub static AGENT_DEAUTHORISE: Endpoint = Endpoint {
+    api: Api::AgentAuthorisation,
+    method: Method::PUT,
+    path: "/agents/{arn}/deauthorise-client",
+    versions: &["1.0"],
+    access: Access::User(Scope::WriteSentInvitations),
+    supporting_agents: true,
+};
+pub static AGENT_TS_ACCEPT: Endpoint = Endpoint {
+    api: Api::AgentAuthorisationTestSupport,
+    method: Method::PUT,
+    path: "/agent-authorisation-test-support/invitations/{invitationId}",
+    versions: &["1.0"],
+    access: Access::Application,
+    supporting_agents: true,
+};
+pub static AGENT_TS_REJECT: Endpoint = Endpoint {
+    api: Api::AgentAuthorisationTestSupport,
+    method: Method::DELETE,
+    path: "/agent-authorisation-test-support/invitations/{invitationId}",
+    versions: &["1.0"],
+    access: Access::Application,
+    supporting_agents: true,
+};
+pub static AGENT_TS_KNOWN_FACT: Endpoint = Endpoint {
+    api: Api::AgentAuthorisationTestSupport,
+    method: Method::GET,
+    path: "/agent-authorisation-test-support/known-facts/mtd-it/nino/{nino}",
+    versions: &["1.0"],
+    access: Access::Application,
+    supporting_agents: true,
+};
+
 /// Every endpoint, for the router and for documentation.
 pub static ALL: &[&Endpoint] = &[
     &HELLO_WORLD,
@@ -142,6 +221,15 @@ pub static ALL: &[&Endpoint] = &[
     &TEST_USER_SERVICES,
     &ITSA_STATUS,
     &SA_TEST_SUPPORT_ITSA_STATUS,
+    &AGENT_CREATE_INVITATION,
+    &AGENT_LIST_INVITATIONS,
+    &AGENT_GET_INVITATION,
+    &AGENT_CANCEL_INVITATION,
+    &AGENT_CHECK_RELATIONSHIP,
+    &AGENT_DEAUTHORISE,
+    &AGENT_TS_ACCEPT,
+    &AGENT_TS_REJECT,
+    &AGENT_TS_KNOWN_FACT,
 ];
 
 #[cfg(test)]

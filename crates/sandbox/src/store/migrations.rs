@@ -166,6 +166,32 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX itsa_statuses_by_nino ON itsa_statuses (nino_stem, tax_year);
     "#,
+    // 4: agents' authorisation requests and partial authorisations.
+    r#"
+    CREATE TABLE invitations (
+        id TEXT PRIMARY KEY,            -- 13 upper-case letters and digits, as HMRC's
+        arn TEXT NOT NULL,
+        service TEXT NOT NULL,          -- MTD-IT
+        client_type TEXT NOT NULL,
+        nino TEXT NOT NULL,             -- the client ID as supplied
+        agent_type TEXT NOT NULL,       -- main | supporting
+        status TEXT NOT NULL,           -- Pending | Accepted | Rejected | Expired | Cancelled | Deauthorised | Partialauth
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        ended_by TEXT
+    );
+    CREATE INDEX invitations_by_agent ON invitations (arn, created_at_ms);
+    -- An authorisation accepted before the client signed up: it becomes a relationship at sign-up.
+    CREATE TABLE partial_auths (
+        id INTEGER PRIMARY KEY,
+        arn TEXT NOT NULL,
+        nino_stem TEXT NOT NULL,
+        agent_type TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        ended_at_ms INTEGER
+    );
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

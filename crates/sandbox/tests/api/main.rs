@@ -6,6 +6,7 @@ mod authorize;
 mod browser;
 mod gateway;
 mod helpers;
+mod invitations;
 mod journey;
 mod oauth_token;
 mod test_support;
