@@ -90,6 +90,9 @@ pub enum Command {
         #[arg(long)]
         history: bool,
     },
+    /// An agent's authorisation requests and client register.
+    #[command(subcommand)]
+    Agent(AgentCommand),
     /// The local HMRC: run it, and script it for tests.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -108,9 +111,61 @@ pub struct LinkArgs {
     /// `mtd sandbox create-user` recorded (HMRC's own pages are never automated).
     #[arg(long, value_name = "USER_ID")]
     pub test_user: Option<String>,
+    /// Link as an agent: ask for the Agent Authorisation API's scopes too.
+    #[arg(long)]
+    pub agent: bool,
     /// The test user's password, for users created elsewhere.
     #[arg(long, requires = "test_user")]
     pub password: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Ask a client for authority (HMRC's Agent Authorisation API) and add it to the register.
+    Invite {
+        #[arg(long)]
+        nino: String,
+        /// The postcode HMRC holds for the client.
+        #[arg(long)]
+        postcode: String,
+        /// Ask to be a supporting agent (in-year updates only) rather than the main agent.
+        #[arg(long)]
+        supporting: bool,
+        /// A name for the register.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Your authorisation requests of the last 30 days.
+    Invitations,
+    /// Cancel a request the client has not answered.
+    Cancel { invitation_id: String },
+    /// Whether a client has authorised you.
+    Check {
+        #[arg(long)]
+        nino: String,
+        #[arg(long)]
+        postcode: String,
+        #[arg(long)]
+        supporting: bool,
+    },
+    /// Stop acting for a client.
+    Deauthorise {
+        #[arg(long)]
+        nino: String,
+        #[arg(long)]
+        supporting: bool,
+    },
+    /// Your client register; `clients import FILE` adds clients from a CSV file.
+    Clients {
+        #[command(subcommand)]
+        action: Option<ClientsCommand>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientsCommand {
+    /// Add clients from a CSV file: NINO,name,postcode,main|supporting.
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,6 +201,14 @@ pub enum SandboxCommand {
         /// Choose the NINO (with national-insurance or mtd-income-tax).
         #[arg(long)]
         nino: Option<String>,
+    },
+    /// Answer an agent's authorisation request as the client would (HMRC's Agent Authorisation
+    /// Test Support API).
+    AnswerInvitation {
+        invitation_id: String,
+        /// Reject it instead of accepting it.
+        #[arg(long)]
+        reject: bool,
     },
     /// Read or move the local HMRC's clock.
     #[command(subcommand)]

@@ -10,6 +10,7 @@ mod commands;
 mod context;
 mod data_dir;
 mod output;
+mod register;
 
 use std::process::ExitCode;
 

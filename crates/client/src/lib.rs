@@ -75,6 +75,11 @@ impl Client {
         }
     }
 
+    /// HMRC's Agent Authorisation API (MTD-IT) and its test support.
+    pub fn agent_authorisation(&self) -> api::agent_authorisation::AgentAuthorisation<'_> {
+        api::agent_authorisation::AgentAuthorisation { client: self }
+    }
+
     /// Self Assessment Individual Details (ITSA status).
     pub fn individual_details(&self) -> api::individual_details::IndividualDetails<'_> {
         api::individual_details::IndividualDetails { client: self }

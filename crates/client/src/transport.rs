@@ -54,22 +54,60 @@ impl Pacer {
     }
 }
 
+/// A successful answer's headers, for calls whose result is a header (`Location`).
+#[derive(Debug)]
+pub(crate) struct Answered {
+    headers: reqwest::header::HeaderMap,
+}
+
+impl Answered {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
 /// Sends an API request through the gateway: paced, and sent again after a bounded backoff if
 /// HMRC throttles it (429). A 2xx body becomes `T`, anything else HMRC's error.
 pub(crate) async fn send_api<T: DeserializeOwned>(
     pacer: &Pacer,
     req: RequestBuilder,
 ) -> Result<T, Error> {
+    read(send_paced(pacer, req).await?).await
+}
+
+/// Like [`send_api`], keeping a successful answer's headers instead of reading its body.
+pub(crate) async fn send_api_headers(
+    pacer: &Pacer,
+    req: RequestBuilder,
+) -> Result<Answered, Error> {
+    let resp = send_paced(pacer, req).await?;
+    if resp.status().is_success() {
+        return Ok(Answered {
+            headers: resp.headers().clone(),
+        });
+    }
+    Err(read::<serde_json::Value>(resp)
+        .await
+        .err()
+        .unwrap_or_else(|| Error::Decode {
+            status: 0,
+            reason: "an error status with a success body".into(),
+            raw: String::new(),
+            correlation_id: None,
+        }))
+}
+
+async fn send_paced(pacer: &Pacer, req: RequestBuilder) -> Result<reqwest::Response, Error> {
     let mut attempt = 0;
     loop {
         pacer.wait_turn().await;
-        let again = req.try_clone();
-        let resp = match again {
-            Some(r) => r.send().await?,
-            None => return send(req).await,
+        let Some(again) = req.try_clone() else {
+            // A streamed body cannot be sent twice: one try.
+            return Ok(req.send().await?);
         };
+        let resp = again.send().await?;
         if resp.status().as_u16() != 429 || attempt >= THROTTLE_RETRIES {
-            return read(resp).await;
+            return Ok(resp);
         }
         attempt += 1;
         let retry_after = resp

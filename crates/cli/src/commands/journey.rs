@@ -103,7 +103,7 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
         "The business asks to link its software to HMRC",
         format!("{name} runs `mtd link`."),
     );
-    let scopes = super::link::default_scopes(&ctx);
+    let scopes = super::link::default_scopes(&ctx, false);
     n.say(
         Some(2),
         "The software launches HMRC's grant-authority journey",

@@ -19,12 +19,23 @@ use crate::output::{CliError, Exit, emit};
 
 const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
 
+/// What an agent asks for besides: HMRC's Agent Authorisation API.
+const AGENT_SCOPES: [&str; 4] = [
+    "read:sent-invitations",
+    "write:sent-invitations",
+    "write:cancel-invitations",
+    "read:check-relationship",
+];
+
 /// The scopes asked for unless `--scopes` says otherwise.
-pub fn default_scopes(ctx: &Context) -> Vec<String> {
+pub fn default_scopes(ctx: &Context, agent: bool) -> Vec<String> {
     let mut s = vec![
         "read:self-assessment".to_owned(),
         "write:self-assessment".to_owned(),
     ];
+    if agent {
+        s.extend(AGENT_SCOPES.iter().map(|s| s.to_string()));
+    }
     if ctx.is_local() {
         s.push("hello".into());
     }
@@ -32,8 +43,21 @@ pub fn default_scopes(ctx: &Context) -> Vec<String> {
 }
 
 pub async fn run(ctx: &Context, args: LinkArgs) -> Result<Exit, CliError> {
+    // An agent asks for the Agent Authorisation API's scopes too; a test user says what it is.
+    let agent = args.agent
+        || match &args.test_user {
+            Some(id) if ctx.is_local() => ctx
+                .client
+                .test_support()
+                .user(id)
+                .await
+                .ok()
+                .and_then(|f| f["affinityGroup"].as_str().map(|a| a == "Agent"))
+                .unwrap_or(false),
+            _ => false,
+        };
     let scopes = if args.scopes.is_empty() {
-        default_scopes(ctx)
+        default_scopes(ctx, agent)
     } else {
         args.scopes.clone()
     };
@@ -246,6 +270,7 @@ pub async fn link_test_user(
         user_id: Some(user_id.to_owned()),
         affinity_group: fact("/affinityGroup"),
         nino: fact("/nino"),
+        arn: fact("/agentServicesAccountNumber"),
     };
     finish(ctx, authority, pending, callback, who).await
 }

@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod agent;
 mod hello;
 mod itsa_status;
 mod journey;
@@ -35,6 +36,7 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
             .await
         }
         Command::Sandbox(cmd) => sandbox::run(&cli.global, cmd).await,
+        Command::Agent(cmd) => agent::run(&open(&cli.global).await?, cmd).await,
     }
 }
 

@@ -90,6 +90,23 @@ pub async fn run(global: &Global, cmd: SandboxCommand) -> Result<Exit, CliError>
             .await?;
             emit(ctx.json, &user, || describe_user(&user));
         }
+        SandboxCommand::AnswerInvitation {
+            invitation_id,
+            reject,
+        } => {
+            let creds = ctx.app_credentials().await?;
+            let token = ctx.client.oauth(&creds).client_credentials(&[]).await?;
+            ctx.client
+                .agent_authorisation()
+                .answer(&token.access_token, &invitation_id, !reject)
+                .await?;
+            let word = if reject { "rejected" } else { "accepted" };
+            emit(
+                ctx.json,
+                &json!({ "invitationId": invitation_id, "answer": word }),
+                || format!("The client {word} authorisation request {invitation_id}."),
+            );
+        }
         SandboxCommand::Clock(c) => {
             let ts = ctx.client.test_support();
             let now = match c {

@@ -1,5 +1,6 @@
 //! One module per HMRC API.
 
+pub mod agent_authorisation;
 pub mod hello;
 pub mod individual_details;
 pub mod test_support;

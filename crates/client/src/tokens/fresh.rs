@@ -46,6 +46,7 @@ pub struct Grantor {
     pub user_id: Option<String>,
     pub affinity_group: Option<String>,
     pub nino: Option<String>,
+    pub arn: Option<String>,
 }
 
 /// One environment and profile's authority.
@@ -93,6 +94,7 @@ impl Authority {
             user_id: who.user_id,
             affinity_group: who.affinity_group,
             nino: who.nino,
+            arn: who.arn,
         };
         self.store.save(&self.env, &self.profile, &record)?;
         Ok(record)
@@ -174,6 +176,7 @@ impl Authority {
             user_id: record.user_id,
             affinity_group: record.affinity_group,
             nino: record.nino,
+            arn: record.arn,
         };
         self.store.save(&self.env, &self.profile, &renewed)?;
         Ok(renewed.access_token)

@@ -51,6 +51,9 @@ pub struct StoredTokens {
     /// The business's own NINO, when known (HMRC's journey does not say who signed in).
     #[serde(default)]
     pub nino: Option<String>,
+    /// An agent's Agent Reference Number, when known.
+    #[serde(default)]
+    pub arn: Option<String>,
 }
 
 impl std::fmt::Debug for StoredTokens {
@@ -284,6 +287,7 @@ mod tests {
             user_id: Some("123456789012".into()),
             affinity_group: Some("Individual".into()),
             nino: None,
+            arn: None,
         }
     }
 

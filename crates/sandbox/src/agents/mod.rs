@@ -2,6 +2,7 @@
 //! a client. One main agent per client at a time; any number of supporting agents; never both
 //! for one agent and client (`agents-signup.md` §4.1).
 
+pub mod client_pages;
 pub mod invitations;
 
 use rusqlite::{OptionalExtension, params};

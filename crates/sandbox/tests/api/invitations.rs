@@ -718,3 +718,131 @@ async fn every_mtd_it_error_code() {
     )
     .await;
 }
+
+/// The client's own pages: sign in, see the request, accept it; nobody else may answer it.
+#[tokio::test]
+async fn the_client_answers_in_the_browser() {
+    let w = World::new().await;
+    let agent = w.user(UserKind::Agent, &["agent-services"]).await;
+    let req = NewTestUser {
+        service_names: vec![
+            "national-insurance".into(),
+            "self-assessment".into(),
+            "mtd-income-tax".into(),
+        ],
+        two_step_verification: Some("off".into()),
+        ..Default::default()
+    };
+    let client = w
+        .app
+        .create_user_with(&w.registered, UserKind::Individual, req.clone())
+        .await;
+    let stranger = w
+        .app
+        .create_user_with(&w.registered, UserKind::Individual, req)
+        .await;
+    let t = w.token(&agent).await;
+    let a = arn(&agent);
+    let resp = w
+        .send(
+            reqwest::Method::POST,
+            &format!("/agents/{a}/invitations"),
+            &t,
+            Some(ask(&client, &postcode(&client), "supporting")),
+        )
+        .await;
+    let id = resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let inv: Value = w
+        .send(
+            reqwest::Method::GET,
+            &format!("/agents/{a}/invitations/{id}"),
+            &t,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let link = inv["clientActionUrl"].as_str().unwrap().to_owned();
+
+    let nonce_of = |html: &str| {
+        scraper::Html::parse_document(html)
+            .select(&scraper::Selector::parse("input[name=nonce]").unwrap())
+            .next()
+            .map(|e| e.value().attr("value").unwrap().to_owned())
+            .unwrap()
+    };
+    let browse_as = |user: TestUser| {
+        let (w, link) = (&w, link.clone());
+        async move {
+            let browser = reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap();
+            let sign_in = browser
+                .get(&link)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let page = browser
+                .post(w.app.url("/sign-in"))
+                .form(&[
+                    ("nonce", nonce_of(&sign_in).as_str()),
+                    ("userId", &user.user_id),
+                    ("password", &user.password),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (browser, page.status(), page.text().await.unwrap())
+        }
+    };
+    let (_, status, html) = browse_as(stranger).await;
+    assert_eq!(status, 403, "a request for someone else");
+    assert!(html.contains("not for you"));
+
+    let (browser, status, html) = browse_as(client).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("data-page=\"client-authorisation\"")
+            && html.contains(&a)
+            && html.contains("supporting agent"),
+        "{html}"
+    );
+    let done = browser
+        .post(&link)
+        .form(&[("nonce", nonce_of(&html).as_str()), ("answer", "accept")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200);
+    let inv: Value = w
+        .send(
+            reqwest::Method::GET,
+            &format!("/agents/{a}/invitations/{id}"),
+            &t,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inv["status"], "Accepted");
+    // Posting the same answer again is refused: the form was used.
+    let again = browser
+        .post(&link)
+        .form(&[("nonce", nonce_of(&html).as_str()), ("answer", "reject")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 403);
+}
