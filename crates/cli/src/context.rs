@@ -88,6 +88,17 @@ impl Context {
         }
     }
 
+    /// HMRC's "now": the local HMRC's clock (which tests and the journey move), or this machine's.
+    pub async fn hmrc_now(&self) -> chrono::DateTime<chrono::Utc> {
+        if self.is_local()
+            && let Ok(c) = self.client.test_support().clock().await
+            && let Ok(t) = chrono::DateTime::parse_from_rfc3339(&c.now)
+        {
+            return t.with_timezone(&chrono::Utc);
+        }
+        chrono::Utc::now()
+    }
+
     /// This profile's authority in this environment, with its token store in the data dir.
     pub async fn authority(&self) -> Result<Authority, CliError> {
         let store = TokenStore::open(&self.data_dir.join("tokens"))

@@ -170,7 +170,9 @@ pub async fn remove(
         tx.execute(
             "UPDATE grants SET revoked_at_ms = ?3 WHERE user_id = ?1 AND client_id = ?2 AND revoked_at_ms IS NULL",
             params![user_id, client_id, now],
-        )
+        )?;
+        // A code issued but not yet exchanged would grant the authority again.
+        tx.execute("UPDATE auth_codes SET used = 1 WHERE user_id = ?1 AND client_id = ?2", params![user_id, client_id])
     })?;
     Ok(see_other(
         "/applications-manage-authority/application/authority-removed",

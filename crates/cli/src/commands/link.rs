@@ -165,7 +165,17 @@ async fn link_in_browser(
     }
     eprintln!("Waiting for HMRC's answer (up to 10 minutes)...");
     let callback = listener.wait(loopback::WAIT).await?;
-    finish(ctx, authority, pending, callback, Grantor::default()).await
+    finish(
+        ctx,
+        authority,
+        pending,
+        callback,
+        Grantor {
+            granted_at: Some(ctx.hmrc_now().await),
+            ..Grantor::default()
+        },
+    )
+    .await
 }
 
 /// Whether a browser can be shown: a desktop session on Linux, always on macOS and Windows.
@@ -206,7 +216,10 @@ async fn link_out_of_band(
             code,
             state: Some(state),
         },
-        Grantor::default(),
+        Grantor {
+            granted_at: Some(ctx.hmrc_now().await),
+            ..Grantor::default()
+        },
     )
     .await
 }
@@ -271,6 +284,7 @@ pub async fn link_test_user(
         affinity_group: fact("/affinityGroup"),
         nino: fact("/nino"),
         arn: fact("/agentServicesAccountNumber"),
+        granted_at: Some(ctx.hmrc_now().await),
     };
     finish(ctx, authority, pending, callback, who).await
 }

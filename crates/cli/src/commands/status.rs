@@ -27,9 +27,10 @@ pub async fn run(ctx: &Context) -> Result<Exit, CliError> {
         return Ok(Exit::Done);
     };
     let ends = authority_ends(&record);
-    let days_left = (ends - Utc::now()).num_days();
+    let now = ctx.hmrc_now().await;
+    let days_left = (ends - now).num_days();
     let warning = (days_left <= 30).then(|| {
-        if days_left < 0 {
+        if ends <= now {
             "The authority has ended: run `mtd link`.".to_owned()
         } else {
             format!(
@@ -40,7 +41,7 @@ pub async fn run(ctx: &Context) -> Result<Exit, CliError> {
     let value = json!({
         "environment": ctx.env.as_str(),
         "profile": ctx.profile,
-        "linked": true,
+        "linked": ends > now,
         "userId": record.user_id,
         "affinityGroup": record.affinity_group,
         "scopes": record.scopes.split(' ').collect::<Vec<_>>(),

@@ -47,6 +47,9 @@ pub struct Grantor {
     pub affinity_group: Option<String>,
     pub nino: Option<String>,
     pub arn: Option<String>,
+    /// When HMRC granted it, on HMRC's clock where that differs from this machine's (the local
+    /// HMRC's clock can be moved); this machine's clock otherwise.
+    pub granted_at: Option<chrono::DateTime<Utc>>,
 }
 
 /// One environment and profile's authority.
@@ -90,7 +93,7 @@ impl Authority {
             refresh_token: refresh,
             access_token_expires_at: now + expires_in(tokens),
             scopes: tokens.scope.clone(),
-            granted_at: now,
+            granted_at: who.granted_at.unwrap_or(now),
             user_id: who.user_id,
             affinity_group: who.affinity_group,
             nino: who.nino,

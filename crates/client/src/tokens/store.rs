@@ -7,7 +7,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use chrono::{DateTime, Utc};
 use oauth2::{AccessToken, RefreshToken};
@@ -21,9 +21,11 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error(
-        "the token record {0} cannot be opened with this data dir's key (damaged, or from another machine): run `mtd link` again"
+        "the token record {0} cannot be opened with this data dir's key (damaged, moved, or from another machine): run `mtd link` again"
     )]
     Unreadable(PathBuf),
+    #[error("the token store's key {0} is damaged: move it aside and run `mtd link` again")]
+    BadKey(PathBuf),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -113,7 +115,7 @@ impl TokenStore {
         let key_path = dir.join(KEY_FILE);
         let key = match fs::read(&key_path) {
             Ok(k) if k.len() == 32 => k,
-            Ok(_) => return Err(StoreError::Unreadable(key_path)),
+            Ok(_) => return Err(StoreError::BadKey(key_path)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let k: [u8; 32] = rand::random();
                 // Another process may be making the key at the same moment: first one wins.
@@ -133,6 +135,10 @@ impl TokenStore {
             dir: dir.to_owned(),
             cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
         })
+    }
+
+    fn aad(env: &str, profile: &str) -> Vec<u8> {
+        format!("mtd-tokens\n{env}\n{profile}").into_bytes()
     }
 
     fn record_path(&self, env: &str, profile: &str) -> PathBuf {
@@ -156,9 +162,18 @@ impl TokenStore {
             return Err(StoreError::Unreadable(path));
         }
         let (nonce, body) = sealed.split_at(12);
+        // The environment and profile are sealed in with the record, so a record moved to another
+        // profile's file does not open.
+        let aad = Self::aad(env, profile);
         let plain = self
             .cipher
-            .decrypt(Nonce::from_slice(nonce), body)
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| StoreError::Unreadable(path.clone()))?;
         serde_json::from_slice(&plain)
             .map(Some)
@@ -171,9 +186,16 @@ impl TokenStore {
         let plain = serde_json::to_vec(tokens).expect("plain struct serialises");
         let nonce: [u8; 12] = rand::random();
         let mut sealed = nonce.to_vec();
+        let aad = Self::aad(env, profile);
         sealed.extend(
             self.cipher
-                .encrypt(Nonce::from_slice(&nonce), plain.as_slice())
+                .encrypt(
+                    Nonce::from_slice(&nonce),
+                    Payload {
+                        msg: &plain,
+                        aad: &aad,
+                    },
+                )
                 .expect("in-memory encryption"),
         );
         replace_atomically(&path, &sealed)
@@ -342,5 +364,22 @@ mod tests {
             store.load("embedded", "default"),
             Err(StoreError::Unreadable(_))
         ));
+    }
+
+    #[test]
+    fn a_record_moved_to_another_profile_does_not_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::open(dir.path()).unwrap();
+        store.save("embedded", "alice", &sample()).unwrap();
+        fs::copy(
+            store.path("embedded", "alice"),
+            store.path("embedded", "bob"),
+        )
+        .unwrap();
+        assert!(matches!(
+            store.load("embedded", "bob"),
+            Err(StoreError::Unreadable(_))
+        ));
+        assert!(store.load("embedded", "alice").unwrap().is_some());
     }
 }

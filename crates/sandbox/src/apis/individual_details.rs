@@ -3,10 +3,10 @@
 //! history.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use mtd_domain::ErrorItem;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{acting_for, invalid, scenario, tax_year};
@@ -14,11 +14,25 @@ use crate::error::ApiError;
 use crate::gateway::Caller;
 use crate::{AppState, itsa_status};
 
-#[derive(Debug, Deserialize)]
+/// The query flags; a repeated flag counts by its first value.
+#[derive(Debug, Default)]
 pub struct Params {
-    #[serde(rename = "futureYears")]
     future_years: Option<String>,
     history: Option<String>,
+}
+
+impl Params {
+    fn from_query(query: &str) -> Params {
+        let mut p = Params::default();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            match k.as_ref() {
+                "futureYears" if p.future_years.is_none() => p.future_years = Some(v.into_owned()),
+                "history" if p.history.is_none() => p.history = Some(v.into_owned()),
+                _ => {}
+            }
+        }
+        p
+    }
 }
 
 fn flag(raw: Option<&str>, code: &str, name: &str) -> Result<bool, ErrorItem> {
@@ -36,11 +50,14 @@ fn flag(raw: Option<&str>, code: &str, name: &str) -> Result<bool, ErrorItem> {
 pub async fn retrieve(
     State(state): State<AppState>,
     axum::Extension(caller): axum::Extension<Caller>,
-    Path((_nino, raw_year)): Path<(String, String)>,
-    Query(params): Query<Params>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let client = acting_for(&caller)?;
+    // Framework rejections (a path that is not UTF-8) are HMRC errors too.
+    let raw_year = path.map(|Path((_, y))| y).unwrap_or_default();
+    let params = Params::from_query(query.as_deref().unwrap_or(""));
     let year = tax_year(&raw_year);
     let future = flag(
         params.future_years.as_deref(),

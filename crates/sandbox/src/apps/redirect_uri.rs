@@ -48,7 +48,9 @@ pub fn matches(registered: &str, requested: &str) -> bool {
         && reg.port().is_none()
         && req.scheme() == "http"
         && req.host_str() == reg.host_str()
-        && (req.path() == reg.path() && req.query() == reg.query() || has_no_path(registered))
+        && req.fragment().is_none()
+        && (req.path() == reg.path() && req.query() == reg.query()
+            || has_no_path(registered) && req.query().is_none())
 }
 
 fn has_no_path(uri: &str) -> bool {

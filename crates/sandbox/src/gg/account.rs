@@ -21,6 +21,9 @@ pub struct Account {
     pub phone: Option<String>,
     pub failed_sign_ins: i64,
     pub locked_until_ms: Option<i64>,
+    pub two_step_failures: i64,
+    pub identity_failures: i64,
+    pub identity_locked_until_ms: Option<i64>,
     /// What Create Test User answered, less the password.
     pub profile: Value,
 }
@@ -31,7 +34,8 @@ impl Account {
             .reader()
             .query_row(
                 "SELECT user_id, password_hash, affinity_group, group_id, confidence_level, two_step, two_step_method,
-                        totp_secret, totp_last_step, phone, failed_sign_ins, locked_until_ms, profile
+                        totp_secret, totp_last_step, phone, failed_sign_ins, locked_until_ms, profile,
+                        two_step_failures, identity_failures, identity_locked_until_ms
                  FROM users WHERE user_id = ?1",
                 [user_id],
                 |r| {
@@ -49,6 +53,9 @@ impl Account {
                         failed_sign_ins: r.get(10)?,
                         locked_until_ms: r.get(11)?,
                         profile: serde_json::from_str(&r.get::<_, String>(12)?).unwrap_or(Value::Null),
+                        two_step_failures: r.get(13)?,
+                        identity_failures: r.get(14)?,
+                        identity_locked_until_ms: r.get(15)?,
                     })
                 },
             )

@@ -124,6 +124,23 @@ pub async fn submit(
     if !s.consume_nonce(store, &f.nonce)? {
         return Ok(session::stale_form_page());
     }
+    let settings = &state.config.journey;
+    // Identity checks closed to this user after too many failures (counted per user, not per
+    // browser): the journey ends at once.
+    if account
+        .identity_locked_until_ms
+        .is_some_and(|until| until > now)
+    {
+        let Some(req) = s.auth_request.take() else {
+            return Ok(session::expired_page());
+        };
+        s.save(store, now)?;
+        return Ok(grant::deny(
+            &req,
+            "the user's identity could not be confirmed",
+            "IDENTITY_NOT_CONFIRMED",
+        ));
+    }
     let dob = match (
         f.dob_year.trim().parse::<i32>(),
         f.dob_month.trim().parse::<u32>(),
@@ -142,14 +159,22 @@ pub async fn submit(
     if dob_ok && postcode_ok && nino_ok {
         store.write(|tx| {
             tx.execute(
-                "UPDATE users SET confidence_level = MAX(confidence_level, ?2) WHERE user_id = ?1",
+                "UPDATE users SET confidence_level = MAX(confidence_level, ?2), identity_failures = 0 WHERE user_id = ?1",
                 rusqlite::params![account.user_id, UPLIFTED_LEVEL],
             )
         })?;
         return Ok(see_other("/oauth/grant"));
     }
-    s.identity_failures += 1;
-    if s.identity_failures >= state.config.journey.identity_attempts {
+    let failures = account.identity_failures + 1;
+    let lock = failures >= settings.identity_attempts;
+    store.write(|tx| {
+        tx.execute(
+            "UPDATE users SET identity_failures = ?2, identity_locked_until_ms = CASE WHEN ?3 THEN ?4 ELSE identity_locked_until_ms END
+             WHERE user_id = ?1",
+            rusqlite::params![account.user_id, if lock { 0 } else { failures }, lock, now + settings.identity_lockout_ms],
+        )
+    })?;
+    if lock {
         let Some(req) = s.auth_request.take() else {
             return Ok(session::expired_page());
         };
@@ -160,8 +185,7 @@ pub async fn submit(
             "IDENTITY_NOT_CONFIRMED",
         ));
     }
-    s.save(store, now)?;
-    let left = state.config.journey.identity_attempts - s.identity_failures;
+    let left = settings.identity_attempts - failures;
     Ok(form(
         &s,
         &account,

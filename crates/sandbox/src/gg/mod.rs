@@ -17,6 +17,10 @@ pub struct JourneySettings {
     pub lockout_ms: i64,
     /// Failed identity checks that end the journey with `access_denied`.
     pub identity_attempts: i64,
+    /// How long identity checks stay closed to a user after that.
+    pub identity_lockout_ms: i64,
+    /// Wrong 2-step verification codes in a row that lock the account (like wrong passwords).
+    pub max_two_step_failures: i64,
     /// Whether an Agent without `HMRC-AS-AGENT` may grant authority. HMRC's behaviour is
     /// unconfirmed; by default such an agent is refused with a page saying it needs an agent
     /// services account.
@@ -29,6 +33,8 @@ impl Default for JourneySettings {
             max_sign_in_failures: 5,
             lockout_ms: 15 * 60 * 1000,
             identity_attempts: 3,
+            identity_lockout_ms: 24 * 3600 * 1000,
+            max_two_step_failures: 5,
             agent_without_asa_may_grant: false,
         }
     }

@@ -19,6 +19,8 @@ use crate::web::{PageForm, page, see_other};
 use crate::{AppState, clock, secrets};
 
 const BAD_CREDENTIALS: &str = "Invalid user ID or password. Try again.";
+/// An argon2id hash of nothing anyone types, checked for unknown user IDs.
+const UNKNOWN_USER_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$RJu0bbhdxEM+7cdxXLfaYuVFmAuv1rcbI7wBD7PS6bU";
 
 #[derive(Debug, Deserialize)]
 pub struct Params {
@@ -99,6 +101,11 @@ pub async fn submit(
     let user_id = f.user_id.trim();
     let shown_id: String = user_id.chars().take(64).collect();
     let Some(account) = Account::load(store, user_id)? else {
+        // Spend the time a real check takes, so the answer's timing does not tell which IDs exist.
+        let password = f.password;
+        state
+            .hash(move || secrets::verify_password(&password, UNKNOWN_USER_HASH))
+            .await?;
         return Ok(form(&s, Some(BAD_CREDENTIALS), &shown_id));
     };
     let settings = &state.config.journey;
@@ -160,8 +167,10 @@ pub async fn submit(
         .status(StatusCode::FORBIDDEN)
         .into_response());
     }
-    s.user_id = Some(account.user_id.clone());
-    s.two_step_done = false;
-    s.save(store, now)?;
-    Ok(see_other("/two-step-verification"))
+    // A sign-in starts a new session with a new cookie: nothing half-done before it (another
+    // user's 2-step set-up, a cookie planted by someone else) carries over.
+    let (mut fresh, jar) = s.renew(store, jar, now)?;
+    fresh.user_id = Some(account.user_id.clone());
+    fresh.save(store, now)?;
+    Ok((jar, see_other("/two-step-verification")).into_response())
 }

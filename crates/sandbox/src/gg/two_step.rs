@@ -61,7 +61,10 @@ pub async fn start(State(state): State<AppState>, jar: CookieJar) -> Result<Resp
         ("registered", Some("app")) => Ok(code_page(&s, "app", None)),
         ("registered", _) => {
             let phone = account.phone.clone().unwrap_or_default();
-            send_phone_code(state.clone(), &mut s, &account, &phone, now)?;
+            // A code is texted once per sign-in while it lasts; reloading the page sends no more.
+            if !s.phone_code_expires_ms.is_some_and(|e| now < e) {
+                send_phone_code(state.clone(), &mut s, &account, &phone, now)?;
+            }
             Ok(code_page(&s, "phone", None))
         }
         _ => Ok(choose_page(&s, None)),
@@ -353,12 +356,40 @@ pub async fn code(
         return Ok(see_other("/two-step-verification"));
     };
     if !ok {
+        // Wrong codes count against the user, so guessing across browsers gets nowhere either.
+        let settings = &state.config.journey;
+        let failures = account.two_step_failures + 1;
+        let lock = failures >= settings.max_two_step_failures;
+        store.write(|tx| {
+            tx.execute(
+                "UPDATE users SET two_step_failures = ?2, locked_until_ms = CASE WHEN ?3 THEN ?4 ELSE locked_until_ms END WHERE user_id = ?1",
+                params![account.user_id, if lock { 0 } else { failures }, lock, now + settings.lockout_ms],
+            )
+        })?;
+        if lock {
+            store.write(|tx| {
+                tx.execute("DELETE FROM web_sessions WHERE id_hash = ?1", [&s.id_hash])
+            })?;
+            return Ok(page("account-locked", "Your account is locked", html! {
+                h1 { "Your account is locked" }
+                p { "Too many wrong access codes were entered. Try again in " (settings.lockout_ms / 60_000) " minutes." }
+            })
+            .status(StatusCode::FORBIDDEN)
+            .into_response());
+        }
         return Ok(code_page(
             &s,
             method,
             Some("The code is wrong, expired or already used. Enter a new code."),
         ));
     }
+    store.write(|tx| {
+        tx.execute(
+            "UPDATE users SET two_step_failures = 0 WHERE user_id = ?1",
+            [&account.user_id],
+        )
+    })?;
+
     s.two_step_done = true;
     s.save(store, now)?;
     Ok(continue_to(&s))

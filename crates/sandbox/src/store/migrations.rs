@@ -192,6 +192,13 @@ const STEPS: &[&str] = &[
         ended_at_ms INTEGER
     );
     "#,
+    // 5: wrong 2-step codes and identity answers count against the user, not the browser
+    // (web_sessions.identity_failures is no longer read).
+    r#"
+    ALTER TABLE users ADD COLUMN two_step_failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN identity_failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN identity_locked_until_ms INTEGER;
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

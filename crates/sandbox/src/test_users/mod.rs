@@ -378,7 +378,8 @@ pub fn known_facts(store: &Store, user_id: &str) -> Result<Option<Value>, StoreE
     let conn = store.reader();
     let row = conn
         .query_row(
-            "SELECT profile, affinity_group, group_id, credential_role, confidence_level, two_step, tax_regime
+            "SELECT profile, affinity_group, group_id, credential_role, confidence_level, two_step, tax_regime,
+                    two_step_method, phone
              FROM users WHERE user_id = ?1",
             [user_id],
             |r| {
@@ -390,11 +391,13 @@ pub fn known_facts(store: &Store, user_id: &str) -> Result<Option<Value>, StoreE
                     r.get::<_, u16>(4)?,
                     r.get::<_, String>(5)?,
                     r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
                 ))
             },
         )
         .optional()?;
-    let Some((profile, affinity, group_id, role, cl, two_step, regime)) = row else {
+    let Some((profile, affinity, group_id, role, cl, two_step, regime, method, phone)) = row else {
         return Ok(None);
     };
     let mut facts: Map<String, Value> = serde_json::from_str(&profile).unwrap_or_default();
@@ -408,6 +411,14 @@ pub fn known_facts(store: &Store, user_id: &str) -> Result<Option<Value>, StoreE
     facts.insert("credentialRole".into(), json!(role));
     facts.insert("confidenceLevel".into(), json!(cl));
     facts.insert("twoStepVerification".into(), json!(two_step));
+    // The phone registered now, not the one given at creation.
+    facts.remove("twoStepPhone");
+    if let Some(p) = phone {
+        facts.insert("twoStepPhone".into(), json!(p));
+    }
+    if let Some(m) = method {
+        facts.insert("twoStepMethod".into(), json!(m));
+    }
     facts.insert("taxRegime".into(), json!(regime));
     facts.insert("enrolments".into(), Value::Array(enrolments));
     Ok(Some(Value::Object(facts)))

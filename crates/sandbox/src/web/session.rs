@@ -40,7 +40,6 @@ pub struct Session {
     pub pending_phone: Option<String>,
     pub phone_code_hash: Option<String>,
     pub phone_code_expires_ms: Option<i64>,
-    pub identity_failures: i64,
     pub auth_request: Option<AuthRequest>,
 }
 
@@ -62,7 +61,6 @@ impl Session {
             pending_phone: None,
             phone_code_hash: None,
             phone_code_expires_ms: None,
-            identity_failures: 0,
             auth_request: None,
         };
         store.write(|tx| {
@@ -93,7 +91,7 @@ impl Session {
         let row = conn
             .query_row(
                 "SELECT user_id, two_step_done, continue_url, nonce, pending_totp_secret, pending_phone, phone_code_hash,
-                        phone_code_expires_ms, identity_failures, auth_request, expires_at_ms
+                        phone_code_expires_ms, auth_request, expires_at_ms
                  FROM web_sessions WHERE id_hash = ?1",
                 [&id_hash],
                 |r| {
@@ -108,15 +106,34 @@ impl Session {
                             pending_phone: r.get(5)?,
                             phone_code_hash: r.get(6)?,
                             phone_code_expires_ms: r.get(7)?,
-                            identity_failures: r.get(8)?,
-                            auth_request: r.get::<_, Option<String>>(9)?.and_then(|j| serde_json::from_str(&j).ok()),
+                            auth_request: r.get::<_, Option<String>>(8)?.and_then(|j| serde_json::from_str(&j).ok()),
                         },
-                        r.get::<_, i64>(10)?,
+                        r.get::<_, i64>(9)?,
                     ))
                 },
             )
             .optional()?;
         Ok(row.and_then(|(s, expires)| (now_ms < expires).then_some(s)))
+    }
+
+    /// Replaces this session with a new one (new cookie, new ID) that keeps only the journey
+    /// being served; the old one is deleted.
+    pub fn renew(
+        &self,
+        store: &Store,
+        jar: CookieJar,
+        now_ms: i64,
+    ) -> Result<(Session, CookieJar), StoreError> {
+        let (mut fresh, jar) = Session::create(store, jar, now_ms)?;
+        fresh.auth_request = self.auth_request.clone();
+        fresh.continue_url = self.continue_url.clone();
+        store.write(|tx| {
+            tx.execute(
+                "DELETE FROM web_sessions WHERE id_hash = ?1",
+                [&self.id_hash],
+            )
+        })?;
+        Ok((fresh, jar))
     }
 
     /// Writes every field back and extends the session's life.
@@ -128,8 +145,8 @@ impl Session {
         store.write(|tx| {
             tx.execute(
                 "UPDATE web_sessions SET user_id = ?2, two_step_done = ?3, continue_url = ?4, pending_totp_secret = ?5,
-                        pending_phone = ?6, phone_code_hash = ?7, phone_code_expires_ms = ?8, identity_failures = ?9,
-                        auth_request = ?10, expires_at_ms = ?11
+                        pending_phone = ?6, phone_code_hash = ?7, phone_code_expires_ms = ?8,
+                        auth_request = ?9, expires_at_ms = ?10
                  WHERE id_hash = ?1",
                 params![
                     self.id_hash,
@@ -140,7 +157,6 @@ impl Session {
                     self.pending_phone,
                     self.phone_code_hash,
                     self.phone_code_expires_ms,
-                    self.identity_failures,
                     auth,
                     now_ms + IDLE_MS
                 ],

@@ -521,6 +521,12 @@ async fn removing_authority_ends_the_refresh_token() {
         .await
         .unwrap();
 
+    // A second journey ends with a code that is not exchanged before the authority is removed.
+    let unused = oauth.begin_link(REDIRECT, &["hello"]).unwrap();
+    let unused_outcome = driver::drive(&app.client, &unused.authorize_url, &facts, |_| {})
+        .await
+        .unwrap();
+
     // The user signs in to HMRC's "manage authorised applications" page in a browser.
     let browser = reqwest::Client::builder()
         .cookie_store(true)
@@ -618,6 +624,19 @@ async fn removing_authority_ends_the_refresh_token() {
     assert_eq!(
         resp.headers()["location"],
         "/applications-manage-authority/application/authority-removed"
+    );
+
+    let late = oauth
+        .finish_link(
+            unused,
+            Callback::from_url(&unused_outcome.redirect).unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        late.hmrc_code(),
+        Some("invalid_request"),
+        "removing authority also spends codes not yet exchanged"
     );
 
     let err = oauth
