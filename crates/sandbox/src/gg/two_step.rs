@@ -62,7 +62,7 @@ pub async fn start(State(state): State<AppState>, jar: CookieJar) -> Result<Resp
         ("registered", _) => {
             let phone = account.phone.clone().unwrap_or_default();
             // A code is texted once per sign-in while it lasts; reloading the page sends no more.
-            if !s.phone_code_expires_ms.is_some_and(|e| now < e) {
+            if s.phone_code_expires_ms.is_none_or(|e| now >= e) {
                 send_phone_code(state.clone(), &mut s, &account, &phone, now)?;
             }
             Ok(code_page(&s, "phone", None))
