@@ -44,6 +44,16 @@ struct StoredApplication {
 
 impl Context {
     pub async fn open(global: &Global) -> Result<Self, CliError> {
+        let p = &global.profile;
+        if p.is_empty()
+            || p.len() > 64
+            || !p
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(CliError::usage(format!("{p:?} is not a profile name"))
+                .hint("use letters, digits, - and _ (up to 64)"));
+        }
         let data_dir = data_dir::resolve(global.data_dir.clone())?;
         let env_dir = data_dir.join(global.env.as_str());
         let (environment, embedded) = match global.env {

@@ -69,8 +69,9 @@ impl CliError {
 impl From<mtd_client::Error> for CliError {
     fn from(e: mtd_client::Error) -> Self {
         let mut out = match &e {
-            mtd_client::Error::Transport(_) => CliError::new("transport", e.to_string())
-                .hint("check that HMRC (or the local HMRC) is reachable at the configured address"),
+            mtd_client::Error::Transport(_) => CliError::new("transport", e.to_string()).hint(
+                "check that HMRC is reachable; for --env local, start it with `mtd sandbox serve`",
+            ),
             _ => CliError::new("hmrc", e.to_string()),
         };
         out.evidence = Some(Box::new(Evidence {
@@ -103,7 +104,7 @@ impl From<mtd_client::tokens::FreshError> for CliError {
                     "no-authority",
                     "Your authority for this software has ended or was removed: run `mtd link`",
                 )
-                .hint("run `mtd link` to grant authority again")
+                .hint("grant authority again: HMRC's authority lasts 18 months, and the user can remove it sooner")
             },
             FreshError::Store(e) => CliError::new("token-store", e.to_string()),
             FreshError::Api(e) => {
@@ -201,8 +202,10 @@ pub fn init_logging(verbose: u8) {
     };
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }

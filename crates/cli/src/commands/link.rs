@@ -43,6 +43,9 @@ pub fn default_scopes(ctx: &Context, agent: bool) -> Vec<String> {
 }
 
 pub async fn run(ctx: &Context, args: LinkArgs) -> Result<Exit, CliError> {
+    if args.test_user.is_some() {
+        ctx.require_local("mtd link --test-user")?;
+    }
     // An agent asks for the Agent Authorisation API's scopes too; a test user says what it is.
     let agent = args.agent
         || match &args.test_user {
@@ -114,6 +117,10 @@ async fn finish(
         .finish_link(pending, callback)
         .await
         .map_err(|e| {
+            let bad_code = matches!(&e, mtd_client::Error::OAuth { description, .. } if description == "code is invalid");
+            if bad_code {
+                return CliError::from(e).hint("the code was mistyped, already used or is more than 10 minutes old: run `mtd link` again");
+            }
             let refused = matches!(e, mtd_client::Error::AuthorizationRefused { .. });
             let err = CliError::from(e);
             if refused {
@@ -183,7 +190,9 @@ fn has_display() -> bool {
     if cfg!(any(target_os = "macos", target_os = "windows")) {
         return true;
     }
-    std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
 }
 
 async fn link_out_of_band(
@@ -233,6 +242,11 @@ pub async fn link_test_user(
     scopes: &[&str],
     on_page: impl FnMut(&str),
 ) -> Result<StoredTokens, CliError> {
+    let known = ctx.client.test_support().user(user_id).await.map_err(|e| {
+        let unknown = e.hmrc_code() == Some("USER_NOT_FOUND");
+        let err = CliError::from(e);
+        if unknown { err.hint("no test user has this ID on this local HMRC: create one with `mtd sandbox create-user`") } else { err }
+    })?;
     let record_path = ctx
         .env_dir
         .join("test-users")
@@ -246,7 +260,6 @@ pub async fn link_test_user(
             CliError::usage(format!("no password is recorded for test user {user_id}"))
                 .hint("give it with --password, or create the user with `mtd sandbox create-user`")
         })?;
-    let known = ctx.client.test_support().user(user_id).await?;
     let fact = |p: &str| known.pointer(p).and_then(Value::as_str).map(str::to_owned);
     let facts = KnownFacts {
         user_id: user_id.to_owned(),
