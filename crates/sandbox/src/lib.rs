@@ -26,6 +26,7 @@ mod manage;
 pub mod oauth;
 pub mod router;
 pub mod secrets;
+pub mod signup;
 pub mod store;
 mod test_support;
 pub mod test_users;

@@ -9,7 +9,7 @@ use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use tracing::Instrument;
 
 use crate::gateway::{self, Gate, endpoints as ep};
-use crate::{AppState, agents, apis, gg, hello, manage, oauth, test_support, test_users};
+use crate::{AppState, agents, apis, gg, hello, manage, oauth, signup, test_support, test_users};
 
 pub fn build(state: AppState) -> Router {
     let mut router = Router::new()
@@ -28,6 +28,10 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/identity-check",
             get(gg::identity::show).post(gg::identity::submit),
+        )
+        .route(
+            signup::pages::PATH,
+            get(signup::pages::show).post(signup::pages::submit),
         )
         .route(
             "/appoint-someone-to-deal-with-HMRC-for-you/{invitation_id}",

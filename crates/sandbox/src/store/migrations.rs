@@ -199,6 +199,21 @@ const STEPS: &[&str] = &[
     ALTER TABLE users ADD COLUMN identity_failures INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE users ADD COLUMN identity_locked_until_ms INTEGER;
     "#,
+    // 6: sign-up's income sources.
+    r#"
+    CREATE TABLE businesses (
+        business_id TEXT PRIMARY KEY,
+        mtd_it_id TEXT NOT NULL,
+        type_of_business TEXT NOT NULL,   -- self-employment | uk-property | foreign-property
+        trading_name TEXT,
+        trade TEXT,
+        address TEXT,                     -- JSON: line1..4, postcode, countryCode
+        commencement_date TEXT,           -- YYYY-MM-DD
+        cessation_date TEXT,
+        created_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX businesses_by_client ON businesses (mtd_it_id);
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

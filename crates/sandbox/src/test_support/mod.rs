@@ -5,6 +5,7 @@
 mod applications;
 mod clock;
 mod relationships;
+mod sign_up;
 mod tokens;
 mod users;
 
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/test-support/applications", post(applications::create))
         .route("/test-support/tokens", post(tokens::mint))
         .route("/test-support/relationships", post(relationships::create))
+        .route("/test-support/sign-up", post(sign_up::create))
         .route("/test-support/clock", get(clock::show).post(clock::change))
         .route("/test-support/users/{user_id}", get(users::show))
         .route(

@@ -10,5 +10,6 @@ mod helpers;
 mod invitations;
 mod journey;
 mod oauth_token;
+mod signup;
 mod test_support;
 mod test_users;
