@@ -61,23 +61,15 @@ fn granted(state: &AppState, user_id: &str, now: i64) -> Result<Vec<Granted>, Ap
     Ok(out)
 }
 
-/// The signed-in session, or a trip through sign-in that comes back to `here`.
+/// The signed-in session and its user, or a trip through sign-in that comes back to `here`.
 fn signed_in(
     state: &AppState,
     jar: &CookieJar,
     now: i64,
     here: &str,
 ) -> Result<Result<(Session, String), Response>, ApiError> {
-    match Session::load(&state.store, jar, now)? {
-        Some(s) if s.is_authenticated() => {
-            let user = s.user_id.clone().unwrap_or_default();
-            Ok(Ok((s, user)))
-        }
-        _ => Ok(Err(see_other(&format!(
-            "/sign-in?continue={}",
-            url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
-        )))),
-    }
+    Ok(session::signed_in_account(&state.store, jar, now, here)?
+        .map(|(s, account)| (s, account.user_id)))
 }
 
 pub async fn list(State(state): State<AppState>, jar: CookieJar) -> Result<Response, ApiError> {

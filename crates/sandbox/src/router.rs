@@ -34,6 +34,14 @@ pub fn build(state: AppState) -> Router {
             get(signup::pages::show).post(signup::pages::submit),
         )
         .route(
+            signup::registration_pages::PATH,
+            get(signup::registration_pages::show).post(signup::registration_pages::submit),
+        )
+        .route(
+            agents::services_account::PATH,
+            get(agents::services_account::show).post(agents::services_account::submit),
+        )
+        .route(
             "/appoint-someone-to-deal-with-HMRC-for-you/{invitation_id}",
             get(agents::client_pages::show).post(agents::client_pages::answer),
         )

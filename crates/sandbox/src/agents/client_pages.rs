@@ -32,14 +32,11 @@ fn prepare(
     id: &str,
     now: i64,
 ) -> Result<Result<(Session, Account, Invitation), Response>, ApiError> {
-    let here = format!("{PREFIX}/{id}");
-    let signed_in = Session::load(&state.store, jar, now)?.filter(Session::is_authenticated);
-    let Some(s) = signed_in else {
-        let encoded: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
-        return Ok(Err(see_other(&format!("/sign-in?continue={encoded}"))));
-    };
-    let account = Account::load(&state.store, s.user_id.as_deref().unwrap_or_default())?
-        .ok_or(ApiError::Internal("a session for a missing user".into()))?;
+    let (s, account) =
+        match session::signed_in_account(&state.store, jar, now, &format!("{PREFIX}/{id}"))? {
+            Ok(v) => v,
+            Err(r) => return Ok(Err(r)),
+        };
     if account.is_agent() {
         return Ok(Err(refusal(
             "client-authorisation-refused",

@@ -7,6 +7,8 @@
 //! for tests, test support.
 
 pub mod pages;
+pub mod registration;
+pub mod registration_pages;
 
 use chrono::NaiveDate;
 use mtd_domain::{BusinessId, MtdItId, Nino, TaxYear};

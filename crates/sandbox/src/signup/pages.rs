@@ -14,7 +14,7 @@ use super::{IncomeSource, SignUpError, sign_up};
 use crate::error::ApiError;
 use crate::gg::account::Account;
 use crate::web::session::{self, Session};
-use crate::web::{PageForm, page, see_other};
+use crate::web::{PageForm, page};
 use crate::{AppState, clock};
 
 pub const PATH: &str = "/sign-up-for-making-tax-digital";
@@ -31,12 +31,10 @@ fn prepare(
     jar: &CookieJar,
     now: i64,
 ) -> Result<Result<(Session, Account, Nino), Response>, ApiError> {
-    let Some(s) = Session::load(&state.store, jar, now)?.filter(Session::is_authenticated) else {
-        let encoded: String = url::form_urlencoded::byte_serialize(PATH.as_bytes()).collect();
-        return Ok(Err(see_other(&format!("/sign-in?continue={encoded}"))));
+    let (s, account) = match session::signed_in_account(&state.store, jar, now, PATH)? {
+        Ok(v) => v,
+        Err(r) => return Ok(Err(r)),
     };
-    let account = Account::load(&state.store, s.user_id.as_deref().unwrap_or_default())?
-        .ok_or(ApiError::Internal("a session for a missing user".into()))?;
     if account.is_agent() {
         return Ok(Err(stop(
             "sign-up-refused",

@@ -214,6 +214,19 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX businesses_by_client ON businesses (mtd_it_id);
     "#,
+    // 7: agent services accounts.
+    r#"
+    CREATE TABLE agencies (
+        arn TEXT PRIMARY KEY,
+        utr TEXT NOT NULL UNIQUE,        -- the agent business's SA or CT UTR
+        group_id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL,
+        address TEXT NOT NULL,           -- JSON
+        amls TEXT,                       -- JSON: supervisory body and membership number
+        created_at_ms INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -4,6 +4,7 @@
 
 mod applications;
 mod clock;
+mod registrations;
 mod relationships;
 mod sign_up;
 mod tokens;
@@ -29,6 +30,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/test-support/tokens", post(tokens::mint))
         .route("/test-support/relationships", post(relationships::create))
         .route("/test-support/sign-up", post(sign_up::create))
+        .route(
+            "/test-support/self-assessment-registrations",
+            post(registrations::create),
+        )
         .route("/test-support/clock", get(clock::show).post(clock::change))
         .route("/test-support/users/{user_id}", get(users::show))
         .route(

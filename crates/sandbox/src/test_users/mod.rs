@@ -407,6 +407,16 @@ pub fn known_facts(store: &Store, user_id: &str) -> Result<Option<Value>, StoreE
             Ok(json!({ "service": r.get::<_, String>(0)?, "identifierName": r.get::<_, String>(1)?, "identifierValue": r.get::<_, String>(2)? }))
         })?
         .collect::<Result<Vec<_>, _>>()?;
+    // Identifiers as they are now (registration and sign-up add some after creation).
+    let identifiers = conn
+        .prepare("SELECT kind, value FROM identifiers WHERE user_id = ?1")?
+        .query_map([user_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (kind, value) in identifiers {
+        facts.insert(kind, json!(value));
+    }
     facts.insert("affinityGroup".into(), json!(affinity));
     facts.insert("credentialRole".into(), json!(role));
     facts.insert("confidenceLevel".into(), json!(cl));

@@ -229,3 +229,27 @@ pub fn safe_continue(c: &str) -> Option<String> {
         && !c.chars().any(char::is_control);
     ok.then(|| c.to_owned())
 }
+
+/// The signed-in (and 2-step verified) session and its account, or a trip through sign-in that
+/// comes back to `here`.
+pub fn signed_in_account(
+    store: &Store,
+    jar: &CookieJar,
+    now_ms: i64,
+    here: &str,
+) -> Result<Result<(Session, crate::gg::account::Account), Response>, StoreError> {
+    let session = Session::load(store, jar, now_ms)?.filter(Session::is_authenticated);
+    let account = match &session {
+        Some(s) => {
+            crate::gg::account::Account::load(store, s.user_id.as_deref().unwrap_or_default())?
+        }
+        None => None,
+    };
+    match (session, account) {
+        (Some(s), Some(a)) => Ok(Ok((s, a))),
+        _ => {
+            let encoded: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+            Ok(Err(see_other(&format!("/sign-in?continue={encoded}"))))
+        }
+    }
+}

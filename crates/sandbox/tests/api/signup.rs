@@ -238,3 +238,184 @@ async fn the_taxpayer_signs_up_on_the_pages() {
         .any(|e| e["service"] == "HMRC-MTD-IT");
     assert!(enrolled, "{facts}");
 }
+
+/// A browser signed in as `user` at `start` (which sends it to sign in first); the page's HTML.
+async fn signed_in_at(
+    app: &crate::helpers::TestApp,
+    start: &str,
+    user: &mtd_client::api::test_users::TestUser,
+) -> (reqwest::Client, String) {
+    let b = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let sign_in = b
+        .get(app.url(start))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let page = b
+        .post(app.url("/sign-in"))
+        .form(&[
+            ("nonce", nonce(&sign_in).as_str()),
+            ("userId", &user.user_id),
+            ("password", &user.password),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    (b, page)
+}
+
+fn nonce(html: &str) -> String {
+    scraper::Html::parse_document(html)
+        .select(&scraper::Selector::parse("input[name=nonce]").unwrap())
+        .next()
+        .map(|e| e.value().attr("value").unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+fn no_2sv(services: &[&str]) -> NewTestUser {
+    NewTestUser {
+        service_names: services.iter().map(|s| s.to_string()).collect(),
+        two_step_verification: Some("off".into()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn registering_for_self_assessment_and_creating_an_agent_services_account() {
+    let app = spawn_app().await;
+    let registered = app.create_app().await;
+    // An individual with no UTR registers on the page.
+    let person = app
+        .create_user_with(
+            &registered,
+            UserKind::Individual,
+            no_2sv(&["national-insurance"]),
+        )
+        .await;
+    let (b, page) = signed_in_at(&app, "/register-for-self-assessment", &person).await;
+    assert!(page.contains("data-page=\"sa-register\""), "{page}");
+    let done = b
+        .post(app.url("/register-for-self-assessment"))
+        .form(&[("nonce", nonce(&page))])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(done.contains("data-utr"), "{done}");
+    let facts = app
+        .client
+        .test_support()
+        .user(&person.user_id)
+        .await
+        .unwrap();
+    mtd_domain::SaUtr::parse(facts["saUtr"].as_str().unwrap_or_else(|| panic!("{facts}")))
+        .unwrap_or_else(|_| panic!("{facts}"));
+
+    // An agent names its business by that UTR and the postcode HMRC holds for it.
+    let utr = facts["saUtr"].as_str().unwrap().to_owned();
+    let postcode = facts["individualDetails"]["address"]["postcode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let agent = app
+        .create_user_with(&registered, UserKind::Agent, no_2sv(&[]))
+        .await;
+    let (b, page) = signed_in_at(&app, "/agent-services-account/create", &agent).await;
+    assert!(page.contains("data-page=\"asa-create\""), "{page}");
+    let details = |utr: &str, postcode: &str, page: &str| {
+        vec![
+            ("nonce".to_owned(), nonce(page)),
+            ("utr".into(), utr.into()),
+            ("postcode".into(), postcode.into()),
+            ("agencyName".into(), "Example Accountants".into()),
+            ("addressLine1".into(), "2 Market Square".into()),
+            ("agencyPostcode".into(), "LS1 4AP".into()),
+            ("email".into(), "office@example.com".into()),
+            ("supervisoryBody".into(), "HMRC".into()),
+            ("membershipNumber".into(), "XAML00000123456".into()),
+        ]
+    };
+    let before = app.fingerprint_without_sessions();
+    let wrong = b
+        .post(app.url("/agent-services-account/create"))
+        .form(&details(&utr, "ZZ99 9ZZ", &page))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 400);
+    let page = wrong.text().await.unwrap();
+    assert!(page.contains("do not match"));
+    assert_eq!(
+        app.fingerprint_without_sessions(),
+        before,
+        "a refused application changes nothing"
+    );
+    let created = b
+        .post(app.url("/agent-services-account/create"))
+        .form(&details(&utr, &postcode.to_lowercase(), &page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(created.contains("data-arn"), "{created}");
+    let facts = app
+        .client
+        .test_support()
+        .user(&agent.user_id)
+        .await
+        .unwrap();
+    let arn = facts["enrolments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["service"] == "HMRC-AS-AGENT")
+        .unwrap()["identifierValue"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    mtd_domain::Arn::parse(&arn).unwrap();
+    // Again: this group already has one.
+    let again = b
+        .get(app.url("/agent-services-account/create"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    // Another agent with the same business's UTR: refused.
+    let other = app
+        .create_user_with(&registered, UserKind::Agent, no_2sv(&[]))
+        .await;
+    let (b2, page2) = signed_in_at(&app, "/agent-services-account/create", &other).await;
+    let dup = b2
+        .post(app.url("/agent-services-account/create"))
+        .form(&details(&utr, &postcode, &page2))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dup.status(), 409);
+    // Not an agent: refused.
+    let (_, refused) = signed_in_at(&app, "/agent-services-account/create", &person).await;
+    assert!(refused.contains("not signed in as an agent"), "{refused}");
+    // Test support registers too, once.
+    let again = app
+        .raw
+        .post(app.url("/test-support/self-assessment-registrations"))
+        .json(&json!({ "userId": person.user_id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+}
