@@ -111,6 +111,11 @@ impl Context {
 
     /// This profile's authority in this environment, with its token store in the data dir.
     pub async fn authority(&self) -> Result<Authority, CliError> {
+        self.authority_for(&self.profile).await
+    }
+
+    /// Another profile's authority in this environment (an agent beside a business).
+    pub async fn authority_for(&self, profile: &str) -> Result<Authority, CliError> {
         let store = TokenStore::open(&self.data_dir.join("tokens"))
             .map_err(|e| CliError::new("token-store", e.to_string()))?;
         let app = self.app_credentials().await?;
@@ -119,7 +124,7 @@ impl Context {
             app,
             store,
             self.env.as_str(),
-            &self.profile,
+            profile,
         ))
     }
 

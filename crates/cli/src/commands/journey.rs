@@ -21,13 +21,13 @@ struct Step {
 }
 
 /// Collects the steps; prints each at once unless the output is JSON.
-struct Narrator {
+pub(super) struct Narrator {
     json: bool,
     steps: Vec<Step>,
 }
 
 impl Narrator {
-    fn say(&mut self, step: Option<u8>, title: &str, detail: String) {
+    pub(super) fn say(&mut self, step: Option<u8>, title: &str, detail: String) {
         if !self.json {
             let mark = step.map_or_else(|| "   ".to_owned(), |n| format!("{n:>2}."));
             print_line(&format!("{mark} {title}"));
@@ -77,15 +77,11 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
             creds.client_id.as_str()
         ),
     );
-    let user = super::sandbox::create_user(
-        &ctx,
-        UserKind::Individual,
-        Vec::new(),
-        None,
-        Some(200),
-        None,
-    )
-    .await?;
+    // Setting up: agents, authorisations, Self Assessment registration, sign-up.
+    super::journey_setup::run(&ctx, &mut n).await?;
+
+    let user = super::sandbox::create_user(&ctx, UserKind::Individual, None, None, Some(200), None)
+        .await?;
     let name = user.user_full_name.clone();
     n.say(
         None,

@@ -270,6 +270,8 @@ pub async fn link_test_user(
         totp_secret: record["totpSecret"].as_str().map(str::to_owned),
         two_step_choice: TwoStepChoice::AuthenticatorApp,
         grant: true,
+        answers: Vec::new(),
+        finish_on: Vec::new(),
     };
     let creds = ctx.app_credentials().await?;
     let pending = ctx

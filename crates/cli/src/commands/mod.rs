@@ -4,6 +4,7 @@ mod agent;
 mod hello;
 mod itsa_status;
 mod journey;
+mod journey_setup;
 mod link;
 mod sandbox;
 mod status;

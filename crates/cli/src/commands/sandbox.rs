@@ -82,7 +82,7 @@ pub async fn run(global: &Global, cmd: SandboxCommand) -> Result<Exit, CliError>
             let user = create_user(
                 &ctx,
                 kind,
-                services,
+                (!services.is_empty()).then_some(services),
                 nino,
                 confidence_level.and_then(|c| c.parse().ok()),
                 two_step,
@@ -127,18 +127,16 @@ pub async fn run(global: &Global, cmd: SandboxCommand) -> Result<Exit, CliError>
 pub async fn create_user(
     ctx: &Context,
     kind: UserKind,
-    services: Vec<String>,
+    services: Option<Vec<String>>,
     nino: Option<String>,
     confidence_level: Option<u16>,
     two_step: Option<String>,
 ) -> Result<TestUser, CliError> {
     let creds = ctx.app_credentials().await?;
     let token = ctx.client.oauth(&creds).client_credentials(&[]).await?;
-    let service_names = if services.is_empty() {
-        kind.mtd_services().iter().map(|s| s.to_string()).collect()
-    } else {
-        services
-    };
+    // No list: the services MTD Income Tax needs for this kind of user.
+    let service_names =
+        services.unwrap_or_else(|| kind.mtd_services().iter().map(|s| s.to_string()).collect());
     let req = NewTestUser {
         service_names,
         nino,

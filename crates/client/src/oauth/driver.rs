@@ -35,6 +35,10 @@ pub struct KnownFacts {
     pub two_step_choice: TwoStepChoice,
     /// Press "Grant authority" (or "Do not grant authority").
     pub grant: bool,
+    /// Answers for other pages met on the way (the set-up journeys' forms), by page name.
+    pub answers: Vec<(String, Vec<(String, String)>)>,
+    /// Pages where the drive ends successfully (a journey's "done" page).
+    pub finish_on: Vec<String>,
 }
 
 /// Where the journey ended.
@@ -47,6 +51,8 @@ pub struct Outcome {
     pub registered_totp_secret: Option<String>,
     /// The pages passed through, in order.
     pub pages: Vec<String>,
+    /// The HTML of the page the drive finished on, for a `finish_on` page.
+    pub final_page: Option<String>,
 }
 
 const MAX_STEPS: usize = 40;
@@ -68,6 +74,7 @@ pub async fn drive(
         redirect: String::new(),
         registered_totp_secret: None,
         pages: Vec::new(),
+        final_page: None,
     };
     let mut resp = browser.get(authorize_url).send().await?;
     let mut tries_on_page = (String::new(), 0);
@@ -200,13 +207,22 @@ pub async fn drive(
                 outcome.redirect = doc.title();
                 return Ok(outcome);
             }
-            _ => {
-                return fail(
-                    doc.error()
-                        .or_else(|| doc.heading())
-                        .unwrap_or_else(|| "unexpected page".into()),
-                );
+            other if facts.finish_on.iter().any(|f| f == other) => {
+                outcome.final_page = Some(html);
+                return Ok(outcome);
             }
+            other => match facts.answers.iter().find(|(page, _)| page == other) {
+                Some((_, answers)) if tries_on_page.1 == 1 => {
+                    fields.extend(answers.iter().cloned())
+                }
+                _ => {
+                    return fail(
+                        doc.error()
+                            .or_else(|| doc.heading())
+                            .unwrap_or_else(|| "unexpected page".into()),
+                    );
+                }
+            },
         }
         let (action, mut form) = doc.form().ok_or_else(|| Error::Journey {
             page: id.clone(),

@@ -117,6 +117,8 @@ impl TestApp {
             totp_secret: None,
             two_step_choice: TwoStepChoice::AuthenticatorApp,
             grant: true,
+            answers: Vec::new(),
+            finish_on: Vec::new(),
         }
     }
 

@@ -1,0 +1,275 @@
+//! The journey's set-up part: an agent creates its agent services account, a new taxpayer
+//! registers for Self Assessment, the agent asks for authority and the client accepts, the client
+//! signs up for MTD Income Tax, and the agent acts for it. The web journeys run through the same
+//! page driver as linking.
+
+use mtd_client::api::agent_authorisation::AgentType;
+use mtd_client::api::test_users::{TestUser, UserKind};
+use mtd_client::oauth::driver::{self, KnownFacts, TwoStepChoice};
+use mtd_domain::{Arn, Nino, TaxYear};
+use serde_json::Value;
+
+use super::journey::Narrator;
+use crate::context::Context;
+use crate::output::CliError;
+
+/// What the person at the keyboard knows, with the answers for the set-up pages.
+async fn facts(
+    ctx: &Context,
+    user: &TestUser,
+    answers: Vec<(&str, Vec<(&str, String)>)>,
+    finish_on: &[&str],
+) -> Result<KnownFacts, CliError> {
+    let known = ctx.client.test_support().user(&user.user_id).await?;
+    let fact = |p: &str| known.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    Ok(KnownFacts {
+        user_id: user.user_id.clone(),
+        password: user.password.clone(),
+        date_of_birth: fact("/individualDetails/dateOfBirth"),
+        postcode: fact("/individualDetails/address/postcode"),
+        nino: fact("/nino"),
+        totp_secret: None,
+        two_step_choice: TwoStepChoice::Phone("07700 900 100".into()),
+        grant: true,
+        answers: answers
+            .into_iter()
+            .map(|(page, fields)| {
+                (
+                    page.to_owned(),
+                    fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+                )
+            })
+            .collect(),
+        finish_on: finish_on.iter().map(|s| s.to_string()).collect(),
+    })
+}
+
+/// The value of `attr` on the first element carrying it, in a page.
+fn page_value(html: &str, attr: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(&format!("[{attr}]")).ok()?;
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr(attr))
+        .map(str::to_owned)
+}
+
+async fn drive(ctx: &Context, url: &str, facts: &KnownFacts) -> Result<String, CliError> {
+    let outcome = driver::drive(&ctx.client, url, facts, |_| {}).await?;
+    outcome
+        .final_page
+        .ok_or_else(|| CliError::new("hmrc", format!("the pages at {url} did not finish")))
+}
+
+pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<(), CliError> {
+    let www = ctx.client.environment().www_base.clone();
+    let mk = |kind, services: &[&str], two_step: &str| {
+        let services = Some(services.iter().map(|s| s.to_string()).collect());
+        super::sandbox::create_user(ctx, kind, services, None, None, Some(two_step.to_owned()))
+    };
+
+    // 1. The agent's own business is registered for Self Assessment; the agent creates its account.
+    let business = mk(
+        UserKind::Individual,
+        &["national-insurance", "self-assessment"],
+        "registered",
+    )
+    .await?;
+    let agent = mk(UserKind::Agent, &[], "registered").await?;
+    let held = ctx.client.test_support().user(&business.user_id).await?;
+    let utr = held["saUtr"].as_str().unwrap_or_default().to_owned();
+    let postcode = held
+        .pointer("/individualDetails/address/postcode")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let asa_answers = vec![(
+        "asa-create",
+        vec![
+            ("utr", utr.clone()),
+            ("postcode", postcode),
+            ("agencyName", "Example Accountants".to_owned()),
+            ("addressLine1", "2 Market Square".to_owned()),
+            ("agencyPostcode", "LS1 4AP".to_owned()),
+            ("email", "office@example.com".to_owned()),
+            ("supervisoryBody", "HMRC".to_owned()),
+            ("membershipNumber", "XAML00000123456".to_owned()),
+        ],
+    )];
+    let page = drive(
+        ctx,
+        &format!("{www}/agent-services-account/create"),
+        &facts(ctx, &agent, asa_answers, &["asa-created"]).await?,
+    )
+    .await?;
+    let arn = page_value(&page, "data-arn")
+        .and_then(|a| Arn::parse(&a).ok())
+        .ok_or_else(|| CliError::new("hmrc", "no ARN was given"))?;
+    n.say(
+        None,
+        "An agent creates its agent services account",
+        format!("{} signs in, names the agency's business by its UTR {utr} and postcode,\ngives the agency's details and supervision, and gets ARN {arn}.", agent.user_full_name),
+    );
+
+    // 2. A new taxpayer registers for Self Assessment.
+    let client = mk(UserKind::Individual, &["national-insurance"], "registered").await?;
+    let page = drive(
+        ctx,
+        &format!("{www}/register-for-self-assessment"),
+        &facts(
+            ctx,
+            &client,
+            vec![("sa-register", vec![])],
+            &["sa-registered"],
+        )
+        .await?,
+    )
+    .await?;
+    let client_utr = page_value(&page, "data-utr").unwrap_or_default();
+    let nino = Nino::parse(client.field("nino").unwrap_or_default())
+        .map_err(|_| CliError::new("hmrc", "the client has no NINO"))?;
+    n.say(
+        None,
+        "A new taxpayer registers for Self Assessment",
+        format!(
+            "{} (NINO {nino}) registers on HMRC's pages and gets UTR {client_utr}.",
+            client.user_full_name
+        ),
+    );
+
+    // 3. The agent links its software, asking for the agent scopes too.
+    let agent_authority = ctx.authority_for("agent").await?;
+    let scopes = super::link::default_scopes(ctx, true);
+    let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    super::link::link_test_user(
+        ctx,
+        &agent_authority,
+        &agent.user_id,
+        None,
+        &scope_refs,
+        |_| {},
+    )
+    .await?;
+    n.say(
+        None,
+        "The agent links its software to HMRC",
+        "The same nine steps, signed in with the agent services account, for the MTD scopes and\nthe Agent Authorisation API's (send, view and cancel requests, check relationships).".into(),
+    );
+
+    // 4. The agent asks the new client for authority; the client accepts on HMRC's pages.
+    let client_postcode = client
+        .fields
+        .get("individualDetails")
+        .and_then(|d| d.pointer("/address/postcode"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let client_api = ctx.client.clone();
+    let id = agent_authority
+        .call(|t| {
+            let (c, a, nn, p) = (
+                client_api.clone(),
+                arn.clone(),
+                nino.clone(),
+                client_postcode.clone(),
+            );
+            async move {
+                c.agent_authorisation()
+                    .invite(&t, &a, &nn, &p, AgentType::Main)
+                    .await
+            }
+        })
+        .await?;
+    let invitation = agent_authority
+        .call(|t| {
+            let (c, a, i) = (client_api.clone(), arn.clone(), id.clone());
+            async move { c.agent_authorisation().invitation(&t, &a, &i).await }
+        })
+        .await?;
+    let link = invitation.client_action_url.clone().unwrap_or_default();
+    let accept = vec![(
+        "client-authorisation",
+        vec![("answer", "accept".to_owned())],
+    )];
+    drive(
+        ctx,
+        &link,
+        &facts(ctx, &client, accept, &["client-authorisation-done"]).await?,
+    )
+    .await?;
+    let after = agent_authority
+        .call(|t| {
+            let (c, a, i) = (client_api.clone(), arn.clone(), id.clone());
+            async move { c.agent_authorisation().invitation(&t, &a, &i).await }
+        })
+        .await?;
+    n.say(
+        None,
+        "The agent asks the new client for authority, and the client accepts",
+        format!(
+            "Agent Authorisation API: request {id}, main agent, known fact the client's postcode.\nThe client opens the link, signs in, and accepts. Not yet signed up, so the request is {}.",
+            after.status
+        ),
+    );
+
+    // 5. The client signs itself up; the partial authorisation becomes the agent's relationship.
+    let sign_up = vec![(
+        "sign-up",
+        vec![
+            ("taxYear", "2025-26".to_owned()),
+            ("tradingName", "Nimble Lettings".to_owned()),
+            ("trade", "Property management".to_owned()),
+            ("startDate", "2021-04-06".to_owned()),
+            ("ukProperty", "yes".to_owned()),
+        ],
+    )];
+    let page = drive(
+        ctx,
+        &format!("{www}/sign-up-for-making-tax-digital"),
+        &facts(ctx, &client, sign_up, &["sign-up-done"]).await?,
+    )
+    .await?;
+    let mtditid = page_value(&page, "data-mtditid").unwrap_or_default();
+    let after = agent_authority
+        .call(|t| {
+            let (c, a, i) = (client_api.clone(), arn.clone(), id.clone());
+            async move { c.agent_authorisation().invitation(&t, &a, &i).await }
+        })
+        .await?;
+    n.say(
+        None,
+        "The new client signs up for Making Tax Digital for Income Tax",
+        format!(
+            "From 2025-26, with a sole-trader business and UK property: MTDITID {mtditid}.\nThe agent's partial authorisation becomes a relationship: the request is now {}.",
+            after.status
+        ),
+    );
+
+    // 6. The agent reads its client's ITSA status.
+    let year = TaxYear::parse("2025-26").map_err(|e| CliError::new("hmrc", e.to_string()))?;
+    let statuses = agent_authority
+        .call(|t| {
+            let (c, nn) = (client_api.clone(), nino.clone());
+            async move {
+                c.individual_details()
+                    .itsa_status(&t, &nn, year, true, false)
+                    .await
+            }
+        })
+        .await?;
+    let described: Vec<String> = statuses
+        .itsa_statuses
+        .iter()
+        .filter_map(|y| {
+            y.itsa_status_details
+                .first()
+                .map(|d| format!("{} {}", y.tax_year, d.status))
+        })
+        .collect();
+    n.say(
+        None,
+        "The agent reads its client's ITSA status",
+        format!("As the client's main agent: {}.", described.join(", ")),
+    );
+    Ok(())
+}
