@@ -5,15 +5,7 @@
 use mtd_client::api::test_users::{NewTestUser, TestUser, UserKind};
 use reqwest::redirect::Policy;
 
-use crate::helpers::{TestApp, spawn_app};
-
-fn nonce_of(html: &str) -> String {
-    scraper::Html::parse_document(html)
-        .select(&scraper::Selector::parse("input[name=nonce]").unwrap())
-        .next()
-        .map(|e| e.value().attr("value").unwrap().to_owned())
-        .unwrap_or_default()
-}
+use crate::helpers::{TestApp, nonce_of, spawn_app};
 
 fn attr(html: &str, css: &str, name: &str) -> Option<String> {
     scraper::Html::parse_document(html)

@@ -7,7 +7,7 @@ use mtd_client::oauth::Callback;
 use mtd_client::oauth::driver;
 use reqwest::redirect::Policy;
 
-use crate::helpers::{Pairs, TestApp, expect_oauth_error, spawn_app};
+use crate::helpers::{Pairs, TestApp, expect_oauth_error, nonce_of, spawn_app};
 
 const REDIRECT: &str = "http://localhost:7777/callback";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -545,13 +545,6 @@ async fn removing_authority_ends_the_refresh_token() {
         .text()
         .await
         .unwrap();
-    let nonce_of = |html: &str| {
-        scraper::Html::parse_document(html)
-            .select(&scraper::Selector::parse("input[name=nonce]").unwrap())
-            .next()
-            .map(|e| e.value().attr("value").unwrap().to_owned())
-            .unwrap()
-    };
     let resp = browser
         .post(app.url("/sign-in"))
         .form(&[

@@ -235,3 +235,12 @@ fn cell(v: rusqlite::types::ValueRef<'_>) -> String {
         other => format!("{other:?}"),
     }
 }
+
+/// The one-time form nonce on a page.
+pub fn nonce_of(html: &str) -> String {
+    scraper::Html::parse_document(html)
+        .select(&scraper::Selector::parse("input[name=nonce]").unwrap())
+        .next()
+        .map(|e| e.value().attr("value").unwrap().to_owned())
+        .unwrap_or_default()
+}

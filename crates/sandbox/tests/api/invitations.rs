@@ -6,7 +6,7 @@ use mtd_client::api::test_users::{NewTestUser, TestUser, UserKind};
 use mtd_client::{AccessToken, ClientId};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, expect_error, spawn_app};
+use crate::helpers::{TestApp, expect_error, nonce_of, spawn_app};
 
 const A1: &str = "application/vnd.hmrc.1.0+json";
 const AGENT_SCOPES: [&str; 5] = [
@@ -771,13 +771,6 @@ async fn the_client_answers_in_the_browser() {
         .unwrap();
     let link = inv["clientActionUrl"].as_str().unwrap().to_owned();
 
-    let nonce_of = |html: &str| {
-        scraper::Html::parse_document(html)
-            .select(&scraper::Selector::parse("input[name=nonce]").unwrap())
-            .next()
-            .map(|e| e.value().attr("value").unwrap().to_owned())
-            .unwrap()
-    };
     let browse_as = |user: TestUser| {
         let (w, link) = (&w, link.clone());
         async move {

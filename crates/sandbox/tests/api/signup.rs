@@ -5,7 +5,7 @@ use mtd_client::ClientId;
 use mtd_client::api::test_users::{NewTestUser, UserKind};
 use serde_json::{Value, json};
 
-use crate::helpers::{expect_error, spawn_app};
+use crate::helpers::{expect_error, nonce_of, spawn_app};
 
 #[tokio::test]
 async fn test_support_signs_up_and_partial_authorisations_become_relationships() {
@@ -177,13 +177,6 @@ async fn the_taxpayer_signs_up_on_the_pages() {
         .cookie_store(true)
         .build()
         .unwrap();
-    let nonce_of = |html: &str| {
-        scraper::Html::parse_document(html)
-            .select(&scraper::Selector::parse("input[name=nonce]").unwrap())
-            .next()
-            .map(|e| e.value().attr("value").unwrap().to_owned())
-            .unwrap()
-    };
     let sign_in = b
         .get(app.url("/sign-up-for-making-tax-digital"))
         .send()
@@ -260,7 +253,7 @@ async fn signed_in_at(
     let page = b
         .post(app.url("/sign-in"))
         .form(&[
-            ("nonce", nonce(&sign_in).as_str()),
+            ("nonce", nonce_of(&sign_in).as_str()),
             ("userId", &user.user_id),
             ("password", &user.password),
         ])
@@ -271,14 +264,6 @@ async fn signed_in_at(
         .await
         .unwrap();
     (b, page)
-}
-
-fn nonce(html: &str) -> String {
-    scraper::Html::parse_document(html)
-        .select(&scraper::Selector::parse("input[name=nonce]").unwrap())
-        .next()
-        .map(|e| e.value().attr("value").unwrap().to_owned())
-        .unwrap_or_default()
 }
 
 fn no_2sv(services: &[&str]) -> NewTestUser {
@@ -305,7 +290,7 @@ async fn registering_for_self_assessment_and_creating_an_agent_services_account(
     assert!(page.contains("data-page=\"sa-register\""), "{page}");
     let done = b
         .post(app.url("/register-for-self-assessment"))
-        .form(&[("nonce", nonce(&page))])
+        .form(&[("nonce", nonce_of(&page))])
         .send()
         .await
         .unwrap()
@@ -335,7 +320,7 @@ async fn registering_for_self_assessment_and_creating_an_agent_services_account(
     assert!(page.contains("data-page=\"asa-create\""), "{page}");
     let details = |utr: &str, postcode: &str, page: &str| {
         vec![
-            ("nonce".to_owned(), nonce(page)),
+            ("nonce".to_owned(), nonce_of(page)),
             ("utr".into(), utr.into()),
             ("postcode".into(), postcode.into()),
             ("agencyName".into(), "Example Accountants".into()),
