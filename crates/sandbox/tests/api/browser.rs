@@ -204,3 +204,161 @@ async fn chromium_goes_through_the_whole_journey() {
 
     browser.stop().await;
 }
+
+/// The set-up journeys in Chromium: an agent services account, a client accepting an
+/// authorisation request, and the individual sign-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_sets_up_an_agent_and_a_client() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    app.client
+        .test_support()
+        .set_clock("2025-06-01T09:00:00Z")
+        .await
+        .unwrap();
+    let registered = app.create_app().await;
+    let no_2sv = |services: &[&str]| NewTestUser {
+        service_names: services.iter().map(|s| s.to_string()).collect(),
+        two_step_verification: Some("off".into()),
+        ..Default::default()
+    };
+    let business = app
+        .create_user_with(
+            &registered,
+            UserKind::Individual,
+            no_2sv(&["national-insurance", "self-assessment"]),
+        )
+        .await;
+    let business_facts = app
+        .client
+        .test_support()
+        .user(&business.user_id)
+        .await
+        .unwrap();
+    let agent = app
+        .create_user_with(&registered, UserKind::Agent, no_2sv(&[]))
+        .await;
+    let client = app
+        .create_user_with(
+            &registered,
+            UserKind::Individual,
+            no_2sv(&["national-insurance", "self-assessment"]),
+        )
+        .await;
+
+    let sign_in = |user: &mtd_client::api::test_users::TestUser| {
+        let (id, pw) = (user.user_id.clone(), user.password.clone());
+        let browser = &browser;
+        async move {
+            browser.on_page("sign-in").await;
+            browser.fill("#userId", &id).await;
+            browser.fill("#password", &pw).await;
+            browser.click("button[type=submit]").await;
+        }
+    };
+
+    // The agent creates its agent services account.
+    browser
+        .web
+        .goto(&app.url("/agent-services-account/create"))
+        .await
+        .unwrap();
+    sign_in(&agent).await;
+    browser.on_page("asa-create").await;
+    for (id, value) in [
+        ("#utr", business_facts["saUtr"].as_str().unwrap()),
+        (
+            "#postcode",
+            business_facts["individualDetails"]["address"]["postcode"]
+                .as_str()
+                .unwrap(),
+        ),
+        ("#agencyName", "Example Accountants"),
+        ("#addressLine1", "2 Market Square"),
+        ("#agencyPostcode", "LS1 4AP"),
+        ("#email", "office@example.com"),
+        ("#supervisoryBody", "HMRC"),
+        ("#membershipNumber", "XAML00000123456"),
+    ] {
+        browser.fill(id, value).await;
+    }
+    browser.click("button[type=submit]").await;
+    browser.on_page("asa-created").await;
+    let arn = browser
+        .web
+        .find(Locator::Css("[data-arn]"))
+        .await
+        .unwrap()
+        .attr("data-arn")
+        .await
+        .unwrap()
+        .unwrap();
+    let arn = mtd_domain::Arn::parse(&arn).unwrap();
+
+    // The agent asks the client for authority (API); the client accepts in the browser.
+    let scopes = ["write:sent-invitations", "read:sent-invitations"];
+    let token = app
+        .client
+        .test_support()
+        .mint_token(
+            &mtd_client::ClientId::new(registered.client_id.clone()),
+            &agent.user_id,
+            &scopes,
+        )
+        .await
+        .unwrap()
+        .access_token;
+    let nino = mtd_domain::Nino::parse(client.field("nino").unwrap()).unwrap();
+    let postcode = client.fields["individualDetails"]["address"]["postcode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let aa = app.client.agent_authorisation();
+    let id = aa
+        .invite(
+            &token,
+            &arn,
+            &nino,
+            &postcode,
+            mtd_client::api::agent_authorisation::AgentType::Main,
+        )
+        .await
+        .unwrap();
+    let link = aa
+        .invitation(&token, &arn, &id)
+        .await
+        .unwrap()
+        .client_action_url
+        .unwrap();
+    browser.web.delete_all_cookies().await.unwrap();
+    browser.web.goto(&link).await.unwrap();
+    sign_in(&client).await;
+    browser.on_page("client-authorisation").await;
+    browser.click("button[value=accept]").await;
+    browser.on_page("client-authorisation-done").await;
+    assert_eq!(
+        aa.invitation(&token, &arn, &id).await.unwrap().status,
+        "Partialauth"
+    );
+
+    // The client signs itself up.
+    browser
+        .web
+        .goto(&app.url("/sign-up-for-making-tax-digital"))
+        .await
+        .unwrap();
+    browser.on_page("sign-up").await;
+    browser.fill("#tradingName", "Nimble Lettings").await;
+    browser.fill("#trade", "Property management").await;
+    browser.fill("#startDate", "2021-04-06").await;
+    browser.click("#ukProperty").await;
+    browser.click("button[type=submit]").await;
+    browser.on_page("sign-up-done").await;
+    assert_eq!(
+        aa.invitation(&token, &arn, &id).await.unwrap().status,
+        "Accepted"
+    );
+    browser.stop().await;
+}
