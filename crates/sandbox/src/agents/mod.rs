@@ -4,6 +4,7 @@
 
 pub mod client_pages;
 pub mod invitations;
+pub mod legacy;
 pub mod services_account;
 
 use rusqlite::{OptionalExtension, params};

@@ -378,10 +378,18 @@ pub async fn check_relationship(
     let given = postcode(req.known_fact.as_deref().unwrap_or_default())?;
     let conn = state.store.reader();
     check_known_fact(&conn, &nino, &given)?;
-    let active = match mtd_it_id_for(&conn, &nino)? {
-        Some(id) => agents::active(&conn, &arn, &id)? == Some(agent_type),
-        None => false,
-    };
+    drop(conn);
+    let now = clock::now_ms(&state.store)?;
+    // A main relationship missing but a legacy authorisation mapped: copied now, as HMRC does.
+    let active = state.store.write(|tx| match mtd_it_id_for(tx, &nino)? {
+        Some(id) => {
+            if agent_type == AgentType::Main {
+                agents::legacy::copy(tx, &arn, &nino, &id, now)?;
+            }
+            Ok(agents::active(tx, &arn, &id)? == Some(agent_type))
+        }
+        None => Ok(false),
+    })?;
     if active {
         Ok(StatusCode::NO_CONTENT)
     } else {

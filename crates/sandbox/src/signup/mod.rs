@@ -215,6 +215,14 @@ pub fn sign_up(
         )?;
     }
     tx.execute("UPDATE partial_auths SET ended_at_ms = ?2 WHERE nino_stem = substr(?1, 1, 8) AND ended_at_ms IS NULL", params![nino.as_str(), now_ms])?;
+    // Existing Self Assessment agents (64-8) are copied across, unless a main agent is set already.
+    let has_main = tx
+        .query_row("SELECT 1 FROM relationships WHERE mtd_it_id = ?1 AND agent_type = 'main' AND ended_at_ms IS NULL", [&id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !has_main {
+        agents::legacy::copy_all_at_sign_up(tx, nino, &id, now_ms)?;
+    }
     Ok(SignedUp {
         mtd_it_id: id,
         tax_year: year.to_string(),

@@ -227,6 +227,29 @@ const STEPS: &[&str] = &[
         created_at_ms INTEGER NOT NULL
     );
     "#,
+    // 8: legacy Self Assessment agent authorisations (64-8) and agents' SA agent references.
+    r#"
+    CREATE TABLE legacy_authorisations (
+        sa_agent_reference TEXT NOT NULL,
+        nino_stem TEXT NOT NULL,
+        auth_64_8 INTEGER NOT NULL,
+        auth_i64_8 INTEGER NOT NULL,
+        agent_ceased INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (sa_agent_reference, nino_stem)
+    );
+    CREATE TABLE agent_mappings (
+        arn TEXT NOT NULL,
+        sa_agent_reference TEXT NOT NULL,
+        PRIMARY KEY (arn, sa_agent_reference)
+    );
+    -- A copy made, so it is not made again after the relationship ends.
+    CREATE TABLE legacy_copies (
+        arn TEXT NOT NULL,
+        mtd_it_id TEXT NOT NULL,
+        copied_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (arn, mtd_it_id)
+    );
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

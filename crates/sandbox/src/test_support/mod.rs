@@ -4,6 +4,7 @@
 
 mod applications;
 mod clock;
+mod legacy;
 mod registrations;
 mod relationships;
 mod sign_up;
@@ -30,6 +31,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/test-support/tokens", post(tokens::mint))
         .route("/test-support/relationships", post(relationships::create))
         .route("/test-support/sign-up", post(sign_up::create))
+        .route(
+            "/test-support/legacy-authorisations",
+            post(legacy::authorisation),
+        )
+        .route("/test-support/agent-mappings", post(legacy::mapping))
         .route(
             "/test-support/self-assessment-registrations",
             post(registrations::create),

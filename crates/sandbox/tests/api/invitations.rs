@@ -839,3 +839,147 @@ async fn the_client_answers_in_the_browser() {
         .unwrap();
     assert_eq!(again.status(), 403);
 }
+
+/// Existing Self Assessment clients: a legacy 64-8 mapped to the agent's ARN is copied into a main
+/// relationship when the relationship is checked, or at sign-up; never a supporting one, and once.
+#[tokio::test]
+async fn legacy_authorisations_are_copied_across() {
+    let w = World::new().await;
+    use reqwest::Method;
+    let agent = w.user(UserKind::Agent, &["agent-services"]).await;
+    let client = w
+        .user(
+            UserKind::Individual,
+            &["national-insurance", "self-assessment", "mtd-income-tax"],
+        )
+        .await;
+    let (t, a) = (w.token(&agent).await, arn(&agent));
+    let seed = |path: &str, body: Value| {
+        let app = &w.app;
+        let path = path.to_owned();
+        async move {
+            app.raw
+                .post(app.url(&path))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        seed(
+            "/test-support/legacy-authorisations",
+            json!({ "saAgentReference": "SA1234", "nino": client.field("nino").unwrap() })
+        )
+        .await,
+        204
+    );
+    assert_eq!(
+        seed(
+            "/test-support/agent-mappings",
+            json!({ "arn": a, "saAgentReference": "sa1234" })
+        )
+        .await,
+        204
+    );
+    let nino = mtd_domain::Nino::parse(client.field("nino").unwrap()).unwrap();
+    let year = mtd_domain::TaxYear::parse("2025-26").unwrap();
+    let details = w.app.client.individual_details();
+    assert!(
+        details
+            .itsa_status(&t, &nino, year, false, false)
+            .await
+            .is_err(),
+        "not copied until checked"
+    );
+
+    let check = |agent_type: &str| json!({ "service": ["MTD-IT"], "clientIdType": "ni", "clientId": nino.as_str(), "knownFact": postcode(&client), "agentType": agent_type });
+    expect_error(
+        w.send(
+            Method::POST,
+            &format!("/agents/{a}/relationships"),
+            &t,
+            Some(check("supporting")),
+        )
+        .await,
+        404,
+        "RELATIONSHIP_NOT_FOUND",
+    )
+    .await;
+    assert_eq!(
+        w.send(
+            Method::POST,
+            &format!("/agents/{a}/relationships"),
+            &t,
+            Some(check("main"))
+        )
+        .await
+        .status(),
+        204,
+        "copied on the check"
+    );
+    details
+        .itsa_status(&t, &nino, year, false, false)
+        .await
+        .unwrap();
+
+    let end = json!({ "service": ["MTD-IT"], "clientIdType": "ni", "clientId": nino.as_str(), "agentType": "main" });
+    assert_eq!(
+        w.send(
+            Method::PUT,
+            &format!("/agents/{a}/deauthorise-client"),
+            &t,
+            Some(end)
+        )
+        .await
+        .status(),
+        204
+    );
+    expect_error(
+        w.send(
+            Method::POST,
+            &format!("/agents/{a}/relationships"),
+            &t,
+            Some(check("main")),
+        )
+        .await,
+        404,
+        "RELATIONSHIP_NOT_FOUND",
+    )
+    .await;
+
+    // At sign-up, without any check.
+    let other_agent = w.user(UserKind::Agent, &["agent-services"]).await;
+    let t2 = w.token(&other_agent).await;
+    let newcomer = w
+        .user(
+            UserKind::Individual,
+            &["national-insurance", "self-assessment"],
+        )
+        .await;
+    assert_eq!(
+        seed(
+            "/test-support/legacy-authorisations",
+            json!({ "saAgentReference": "SA9999", "nino": newcomer.field("nino").unwrap() })
+        )
+        .await,
+        204
+    );
+    assert_eq!(
+        seed(
+            "/test-support/agent-mappings",
+            json!({ "arn": arn(&other_agent), "saAgentReference": "SA9999" })
+        )
+        .await,
+        204
+    );
+    let signed = w.app.raw.post(w.app.url("/test-support/sign-up")).json(&json!({ "nino": newcomer.field("nino").unwrap(), "incomeSources": [{ "type": "uk-property" }] })).send().await.unwrap();
+    assert_eq!(signed.status(), 201);
+    let nn = mtd_domain::Nino::parse(newcomer.field("nino").unwrap()).unwrap();
+    details
+        .itsa_status(&t2, &nn, year, false, false)
+        .await
+        .unwrap();
+}
