@@ -34,6 +34,10 @@ pub fn build(state: AppState) -> Router {
             get(signup::pages::show).post(signup::pages::submit),
         )
         .route(
+            signup::agent_pages::PATH,
+            get(signup::agent_pages::show).post(signup::agent_pages::submit),
+        )
+        .route(
             signup::registration_pages::PATH,
             get(signup::registration_pages::show).post(signup::registration_pages::submit),
         )

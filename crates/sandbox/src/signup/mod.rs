@@ -6,6 +6,7 @@
 //! HMRC offers no sign-up API: the local HMRC signs up through its web pages (`pages.rs`) and,
 //! for tests, test support.
 
+pub mod agent_pages;
 pub mod pages;
 pub mod registration;
 pub mod registration_pages;

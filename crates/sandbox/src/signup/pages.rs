@@ -78,7 +78,6 @@ pub async fn show(State(state): State<AppState>, jar: CookieJar) -> Result<Respo
 }
 
 fn form(s: &Session, account: &Account, now: i64, error: Option<&str>) -> Response {
-    let (current, next) = years(now);
     let p = page(
         "sign-up",
         "Sign up for Making Tax Digital for Income Tax",
@@ -87,32 +86,7 @@ fn form(s: &Session, account: &Account, now: i64, error: Option<&str>) -> Respon
             p { "Signing up " strong { (account.display_name()) } ". You will send quarterly updates and a final declaration through software." }
             form method="post" action=(PATH) novalidate {
                 input type="hidden" name="nonce" value=(s.nonce);
-                fieldset {
-                    legend { "Which tax year do you want to start from?" }
-                    div class="radio" { input type="radio" id="year-current" name="taxYear" value=(current.to_string()) checked; " " label for="year-current" style="display:inline" { "The current tax year, " (current) } }
-                    @if let Some(n) = next {
-                        div class="radio" { input type="radio" id="year-next" name="taxYear" value=(n.to_string()); " " label for="year-next" style="display:inline" { "Next tax year, " (n) } }
-                    }
-                }
-                fieldset {
-                    legend { "Your sole trader business (leave blank if you have none)" }
-                    label for="tradingName" { "Business trading name" }
-                    input type="text" id="tradingName" name="tradingName";
-                    label for="trade" { "What the business does" }
-                    input type="text" id="trade" name="trade";
-                    label for="startDate" { "Start date" }
-                    p class="hint" { "For example, 2024-04-06" }
-                    input type="text" id="startDate" name="startDate";
-                    label for="addressLine1" { "Business address, first line" }
-                    input type="text" id="addressLine1" name="addressLine1";
-                    label for="postcode" { "Postcode" }
-                    input type="text" class="short" id="postcode" name="postcode";
-                }
-                fieldset {
-                    legend { "Property income" }
-                    div class="radio" { input type="checkbox" id="ukProperty" name="ukProperty" value="yes"; " " label for="ukProperty" style="display:inline" { "I let property in the UK" } }
-                    div class="radio" { input type="checkbox" id="foreignProperty" name="foreignProperty" value="yes"; " " label for="foreignProperty" style="display:inline" { "I let property outside the UK" } }
-                }
+                (choices(now))
                 div { button type="submit" { "Sign up" } }
             }
         },
@@ -123,11 +97,43 @@ fn form(s: &Session, account: &Account, now: i64, error: Option<&str>) -> Respon
     }
 }
 
+/// The tax year and income sources, asked the same way of a taxpayer and of an agent.
+pub(super) fn choices(now: i64) -> maud::Markup {
+    let (current, next) = years(now);
+    html! {
+        fieldset {
+            legend { "Which tax year do you want to start from?" }
+            div class="radio" { input type="radio" id="year-current" name="taxYear" value=(current.to_string()) checked; " " label for="year-current" style="display:inline" { "The current tax year, " (current) } }
+            @if let Some(n) = next {
+                div class="radio" { input type="radio" id="year-next" name="taxYear" value=(n.to_string()); " " label for="year-next" style="display:inline" { "Next tax year, " (n) } }
+            }
+        }
+        fieldset {
+            legend { "The sole trader business (leave blank if there is none)" }
+            label for="tradingName" { "Business trading name" }
+            input type="text" id="tradingName" name="tradingName";
+            label for="trade" { "What the business does" }
+            input type="text" id="trade" name="trade";
+            label for="startDate" { "Start date" }
+            p class="hint" { "For example, 2024-04-06" }
+            input type="text" id="startDate" name="startDate";
+            label for="addressLine1" { "Business address, first line" }
+            input type="text" id="addressLine1" name="addressLine1";
+            label for="postcode" { "Postcode" }
+            input type="text" class="short" id="postcode" name="postcode";
+        }
+        fieldset {
+            legend { "Property income" }
+            div class="radio" { input type="checkbox" id="ukProperty" name="ukProperty" value="yes"; " " label for="ukProperty" style="display:inline" { "Property let in the UK" } }
+            div class="radio" { input type="checkbox" id="foreignProperty" name="foreignProperty" value="yes"; " " label for="foreignProperty" style="display:inline" { "Property let outside the UK" } }
+        }
+    }
+}
+
+/// The answers to [`choices`].
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Answers {
-    #[serde(default)]
-    nonce: String,
+pub struct Choices {
     #[serde(default)]
     tax_year: String,
     #[serde(default)]
@@ -144,6 +150,66 @@ pub struct Answers {
     foreign_property: Option<String>,
 }
 
+impl Choices {
+    /// The chosen year, if it is one offered.
+    pub(super) fn year(&self, now: i64) -> Option<TaxYear> {
+        let (current, next) = years(now);
+        TaxYear::parse(&self.tax_year)
+            .ok()
+            .filter(|y| *y == current || Some(*y) == next)
+    }
+
+    pub(super) fn sources(&self) -> Vec<IncomeSource> {
+        let opt = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_owned());
+        let mut sources = Vec::new();
+        if opt(&self.trading_name).is_some() || opt(&self.trade).is_some() {
+            sources.push(IncomeSource {
+                kind: "self-employment".into(),
+                trading_name: opt(&self.trading_name),
+                trade: opt(&self.trade),
+                address_line1: opt(&self.address_line1),
+                postcode: opt(&self.postcode),
+                start_date: opt(&self.start_date),
+            });
+        }
+        for (ticked, kind) in [
+            (self.uk_property.is_some(), "uk-property"),
+            (self.foreign_property.is_some(), "foreign-property"),
+        ] {
+            if ticked {
+                sources.push(IncomeSource {
+                    kind: kind.into(),
+                    trading_name: None,
+                    trade: None,
+                    address_line1: None,
+                    postcode: None,
+                    start_date: None,
+                });
+            }
+        }
+        sources
+    }
+}
+
+/// The confirmation page.
+pub(super) fn done(signed: &super::SignedUp, who: &str) -> Response {
+    page("sign-up-done", "Signed up", html! {
+        h1 { (who) " signed up for Making Tax Digital for Income Tax" }
+        p { "The MTD Income Tax ID is " strong data-mtditid=(signed.mtd_it_id) { (signed.mtd_it_id) } ", from the " (signed.tax_year) " tax year." }
+        ul { @for b in &signed.businesses { li data-business-id=(b.business_id) { (b.trading_name.as_deref().unwrap_or(&b.kind)) ": " (b.business_id) } } }
+        p { "Now link the software to HMRC and send the updates from it." }
+    })
+    .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Answers {
+    #[serde(default)]
+    nonce: String,
+    #[serde(flatten)]
+    choices: Choices,
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -158,11 +224,7 @@ pub async fn submit(
     if !s.consume_nonce(store, &f.nonce)? {
         return Ok(session::stale_form_page());
     }
-    let (current, next) = years(now);
-    let Some(year) = TaxYear::parse(&f.tax_year)
-        .ok()
-        .filter(|y| *y == current || Some(*y) == next)
-    else {
+    let Some(year) = f.choices.year(now) else {
         return Ok(form(
             &s,
             &account,
@@ -170,33 +232,7 @@ pub async fn submit(
             Some("Choose the tax year to start from"),
         ));
     };
-    let opt = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_owned());
-    let mut sources = Vec::new();
-    if opt(&f.trading_name).is_some() || opt(&f.trade).is_some() {
-        sources.push(IncomeSource {
-            kind: "self-employment".into(),
-            trading_name: opt(&f.trading_name),
-            trade: opt(&f.trade),
-            address_line1: opt(&f.address_line1),
-            postcode: opt(&f.postcode),
-            start_date: opt(&f.start_date),
-        });
-    }
-    for (ticked, kind) in [
-        (f.uk_property.is_some(), "uk-property"),
-        (f.foreign_property.is_some(), "foreign-property"),
-    ] {
-        if ticked {
-            sources.push(IncomeSource {
-                kind: kind.into(),
-                trading_name: None,
-                trade: None,
-                address_line1: None,
-                postcode: None,
-                start_date: None,
-            });
-        }
-    }
+    let sources = f.choices.sources();
     let outcome = store.write(|tx| Ok(sign_up(tx, &nino, year, &sources, now)));
     let signed = match outcome? {
         Ok(signed) => signed,
@@ -216,11 +252,5 @@ pub async fn submit(
             ));
         }
     };
-    Ok(page("sign-up-done", "You have signed up", html! {
-        h1 { "You have signed up for Making Tax Digital for Income Tax" }
-        p { "Your MTD Income Tax ID is " strong data-mtditid=(signed.mtd_it_id) { (signed.mtd_it_id) } ", from the " (signed.tax_year) " tax year." }
-        ul { @for b in &signed.businesses { li data-business-id=(b.business_id) { (b.trading_name.as_deref().unwrap_or(&b.kind)) ": " (b.business_id) } } }
-        p { "Now link your software to HMRC and send your updates from it." }
-    })
-    .into_response())
+    Ok(done(&signed, "You have"))
 }

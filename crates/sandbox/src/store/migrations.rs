@@ -250,6 +250,14 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (arn, mtd_it_id)
     );
     "#,
+    // 9: an agent's failed attempts to match a client at sign-up.
+    r#"
+    CREATE TABLE agent_matching (
+        arn TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        locked_until_ms INTEGER
+    );
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

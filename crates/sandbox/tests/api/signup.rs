@@ -404,3 +404,190 @@ async fn registering_for_self_assessment_and_creating_an_agent_services_account(
         .unwrap();
     assert_eq!(again.status(), 200);
 }
+
+#[tokio::test]
+async fn an_agent_signs_up_an_existing_client() {
+    let app = spawn_app().await;
+    app.client
+        .test_support()
+        .set_clock("2025-06-01T09:00:00Z")
+        .await
+        .unwrap();
+    let registered = app.create_app().await;
+    let agent = app
+        .create_user_with(&registered, UserKind::Agent, no_2sv(&["agent-services"]))
+        .await;
+    let arn = agent
+        .field("agentServicesAccountNumber")
+        .unwrap()
+        .to_owned();
+    let client = app
+        .create_user_with(
+            &registered,
+            UserKind::Individual,
+            no_2sv(&["national-insurance", "self-assessment"]),
+        )
+        .await;
+    let stranger = app
+        .create_user_with(
+            &registered,
+            UserKind::Individual,
+            no_2sv(&["national-insurance", "self-assessment"]),
+        )
+        .await;
+    let seed = |path: &str, body: Value| {
+        let app = &app;
+        let path = path.to_owned();
+        async move {
+            app.raw
+                .post(app.url(&path))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        seed(
+            "/test-support/legacy-authorisations",
+            json!({ "saAgentReference": "SA777", "nino": client.field("nino").unwrap() })
+        )
+        .await,
+        204
+    );
+    assert_eq!(
+        seed(
+            "/test-support/agent-mappings",
+            json!({ "arn": arn, "saAgentReference": "SA777" })
+        )
+        .await,
+        204
+    );
+
+    let (b, page) = signed_in_at(&app, "/sign-up-for-making-tax-digital/agent", &agent).await;
+    assert!(page.contains("data-page=\"agent-sign-up\""), "{page}");
+    let details =
+        |who: &mtd_client::api::test_users::TestUser, page: &str, dob_override: Option<&str>| {
+            let d = &who.fields["individualDetails"];
+            vec![
+                ("nonce".to_owned(), nonce_of(page)),
+                (
+                    "firstName".into(),
+                    d["firstName"].as_str().unwrap().to_lowercase(),
+                ),
+                (
+                    "lastName".into(),
+                    d["lastName"].as_str().unwrap().to_owned(),
+                ),
+                ("nino".into(), who.field("nino").unwrap().to_owned()),
+                (
+                    "dateOfBirth".into(),
+                    dob_override
+                        .unwrap_or(d["dateOfBirth"].as_str().unwrap())
+                        .to_owned(),
+                ),
+                ("taxYear".into(), "2025-26".into()),
+                ("ukProperty".into(), "yes".into()),
+            ]
+        };
+    let wrong = b
+        .post(app.url("/sign-up-for-making-tax-digital/agent"))
+        .form(&details(&client, &page, Some("1900-01-01")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 400);
+    let page = wrong.text().await.unwrap();
+    let no_auth = b
+        .post(app.url("/sign-up-for-making-tax-digital/agent"))
+        .form(&details(&stranger, &page, None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        no_auth.status(),
+        403,
+        "no legacy or partial authorisation for this client"
+    );
+    let page = b
+        .get(app.url("/sign-up-for-making-tax-digital/agent"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let done = b
+        .post(app.url("/sign-up-for-making-tax-digital/agent"))
+        .form(&details(&client, &page, None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.unwrap().contains("data-mtditid"));
+
+    // The agent is now the client's main agent.
+    let token = app
+        .client
+        .test_support()
+        .mint_token(
+            &ClientId::new(registered.client_id.clone()),
+            &agent.user_id,
+            &["read:self-assessment"],
+        )
+        .await
+        .unwrap()
+        .access_token;
+    let nino = mtd_domain::Nino::parse(client.field("nino").unwrap()).unwrap();
+    app.client
+        .individual_details()
+        .itsa_status(
+            &token,
+            &nino,
+            mtd_domain::TaxYear::parse("2025-26").unwrap(),
+            false,
+            false,
+        )
+        .await
+        .unwrap();
+
+    // Repeated mismatches lock the agent out.
+    let mut last = 0;
+    for _ in 0..3 {
+        let page = b
+            .get(app.url("/sign-up-for-making-tax-digital/agent"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        last = b
+            .post(app.url("/sign-up-for-making-tax-digital/agent"))
+            .form(&details(&stranger, &page, Some("1900-01-01")))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+    }
+    assert_eq!(last, 400);
+    let page = b
+        .get(app.url("/sign-up-for-making-tax-digital/agent"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let locked = b
+        .post(app.url("/sign-up-for-making-tax-digital/agent"))
+        .form(&details(&stranger, &page, None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(locked.status(), 403);
+    assert!(locked.text().await.unwrap().contains("Too many"));
+}
