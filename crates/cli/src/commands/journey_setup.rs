@@ -156,7 +156,60 @@ pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<(), CliError> {
         "The same nine steps, signed in with the agent services account, for the MTD scopes and\nthe Agent Authorisation API's (send, view and cancel requests, check relationships).".into(),
     );
 
-    // 4. The agent asks the new client for authority; the client accepts on HMRC's pages.
+    // 4. An existing Self Assessment client: its 64-8 is copied across when the agent signs it up.
+    let existing = mk(
+        UserKind::Individual,
+        &["national-insurance", "self-assessment"],
+        "registered",
+    )
+    .await?;
+    let existing_nino = Nino::parse(existing.field("nino").unwrap_or_default())
+        .map_err(|_| CliError::new("hmrc", "the client has no NINO"))?;
+    let ts = ctx.client.test_support();
+    ts.seed_legacy_authorisation("SA1234", existing_nino.as_str())
+        .await?;
+    ts.map_agent_reference(arn.as_str(), "SA1234").await?;
+    let d = existing
+        .fields
+        .get("individualDetails")
+        .cloned()
+        .unwrap_or_default();
+    let text = |p: &str| {
+        d.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let agent_sign_up = vec![(
+        "agent-sign-up",
+        vec![
+            ("firstName", text("/firstName")),
+            ("lastName", text("/lastName")),
+            ("nino", existing_nino.to_string()),
+            ("dateOfBirth", text("/dateOfBirth")),
+            ("taxYear", "2025-26".to_owned()),
+            ("tradingName", "Harbour Cafe".to_owned()),
+            ("trade", "Cafe".to_owned()),
+            ("startDate", "2019-04-06".to_owned()),
+        ],
+    )];
+    let page = drive(
+        ctx,
+        &format!("{www}/sign-up-for-making-tax-digital/agent"),
+        &facts(ctx, &agent, agent_sign_up, &["sign-up-done"]).await?,
+    )
+    .await?;
+    let existing_id = page_value(&page, "data-mtditid").unwrap_or_default();
+    n.say(
+        None,
+        "The agent links an existing client and signs it up",
+        format!(
+            "{} already had the agency as its Self Assessment agent (a 64-8 against SA agent reference SA1234,\nwhich the agency maps to its ARN). On HMRC's agent sign-up pages the agent names the client\n(name, NINO, date of birth) and signs it up: MTDITID {existing_id}; the 64-8 is copied across as a\nmain relationship.",
+            existing.user_full_name
+        ),
+    );
+
+    // 5. The agent asks the new client for authority; the client accepts on HMRC's pages.
     let client_postcode = client
         .fields
         .get("individualDetails")
@@ -212,7 +265,7 @@ pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<(), CliError> {
         ),
     );
 
-    // 5. The client signs itself up; the partial authorisation becomes the agent's relationship.
+    // 6. The client signs itself up; the partial authorisation becomes the agent's relationship.
     let sign_up = vec![(
         "sign-up",
         vec![
@@ -245,31 +298,38 @@ pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<(), CliError> {
         ),
     );
 
-    // 6. The agent reads its client's ITSA status.
+    // 7. The agent reads its clients' ITSA status.
     let year = TaxYear::parse("2025-26").map_err(|e| CliError::new("hmrc", e.to_string()))?;
-    let statuses = agent_authority
-        .call(|t| {
-            let (c, nn) = (client_api.clone(), nino.clone());
-            async move {
-                c.individual_details()
-                    .itsa_status(&t, &nn, year, true, false)
-                    .await
-            }
-        })
-        .await?;
-    let described: Vec<String> = statuses
-        .itsa_statuses
-        .iter()
-        .filter_map(|y| {
-            y.itsa_status_details
-                .first()
-                .map(|d| format!("{} {}", y.tax_year, d.status))
-        })
-        .collect();
+    let mut lines = Vec::new();
+    for (who, whose) in [
+        (&existing.user_full_name, &existing_nino),
+        (&client.user_full_name, &nino),
+    ] {
+        let statuses = agent_authority
+            .call(|t| {
+                let (c, nn) = (client_api.clone(), whose.clone());
+                async move {
+                    c.individual_details()
+                        .itsa_status(&t, &nn, year, true, false)
+                        .await
+                }
+            })
+            .await?;
+        let described: Vec<String> = statuses
+            .itsa_statuses
+            .iter()
+            .filter_map(|y| {
+                y.itsa_status_details
+                    .first()
+                    .map(|d| format!("{} {}", y.tax_year, d.status))
+            })
+            .collect();
+        lines.push(format!("{who}: {}", described.join(", ")));
+    }
     n.say(
         None,
-        "The agent reads its client's ITSA status",
-        format!("As the client's main agent: {}.", described.join(", ")),
+        "The agent reads its clients' ITSA status",
+        format!("As main agent for both:\n{}", lines.join("\n")),
     );
     Ok(())
 }

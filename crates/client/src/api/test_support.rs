@@ -144,6 +144,39 @@ impl TestSupport<'_> {
         .await
     }
 
+    /// Seeds a legacy Self Assessment agent authorisation (64-8) for `nino` held by an SA agent
+    /// reference.
+    pub async fn seed_legacy_authorisation(
+        &self,
+        sa_agent_reference: &str,
+        nino: &str,
+    ) -> Result<(), Error> {
+        let body = json!({ "saAgentReference": sa_agent_reference, "nino": nino });
+        send(
+            self.client
+                .http
+                .post(self.url("/test-support/legacy-authorisations"))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// Links an SA agent reference to an ARN, as the agent's mapping journey would.
+    pub async fn map_agent_reference(
+        &self,
+        arn: &str,
+        sa_agent_reference: &str,
+    ) -> Result<(), Error> {
+        let body = json!({ "arn": arn, "saAgentReference": sa_agent_reference });
+        send(
+            self.client
+                .http
+                .post(self.url("/test-support/agent-mappings"))
+                .json(&body),
+        )
+        .await
+    }
+
     /// What HMRC holds about a test user (never the password).
     pub async fn user(&self, user_id: &str) -> Result<Value, Error> {
         send(self.client.http.get(self.user_url(user_id, None))).await
