@@ -108,7 +108,74 @@ pub fn path_param<'a>(template: &str, path: &'a str, name: &str) -> Option<&'a s
 
 #[cfg(test)]
 mod tests {
-    use super::path_param;
+    use super::*;
+    use crate::gateway::{Access, Api};
+    use crate::secrets::PasswordCost;
+    use crate::test_users::{self, CreateRequest, UserType};
+
+    fn endpoint(supporting_agents: bool) -> Endpoint {
+        Endpoint {
+            api: Api::IndividualDetails,
+            method: axum::http::Method::GET,
+            path: "/x/{nino}",
+            versions: &["1.0"],
+            access: Access::User(mtd_domain::Scope::ReadSelfAssessment),
+            supporting_agents,
+        }
+    }
+
+    /// A supporting agent is refused where the endpoint is for main agents only (HMRC's
+    /// calculations, final declaration and accounting type), and allowed elsewhere.
+    #[test]
+    fn supporting_agents_only_where_the_endpoint_allows() {
+        let store = Store::in_memory().unwrap();
+        let make = |kind, services: &[&str]| {
+            let req = CreateRequest {
+                service_names: services.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            };
+            test_users::create(&store, kind, &req, PasswordCost::Cheap, 0)
+                .unwrap()
+                .body
+        };
+        let client = make(
+            UserType::Individual,
+            &["national-insurance", "mtd-income-tax"],
+        );
+        let main = make(UserType::Agent, &["agent-services"]);
+        let supporting = make(UserType::Agent, &["agent-services"]);
+        let id = client["mtdItId"].as_str().unwrap();
+        let nino = client["nino"].as_str().unwrap();
+        let arn =
+            |a: &serde_json::Value| a["agentServicesAccountNumber"].as_str().unwrap().to_owned();
+        store
+            .write(|tx| agents::authorise(tx, &arn(&main), id, AgentType::Main, 0))
+            .unwrap();
+        store
+            .write(|tx| agents::authorise(tx, &arn(&supporting), id, AgentType::Supporting, 0))
+            .unwrap();
+        let user = |a: &serde_json::Value| a["userId"].as_str().unwrap().to_owned();
+
+        let refused = authorise(&store, &user(&supporting), nino, &endpoint(false)).unwrap_err();
+        assert_eq!(
+            (refused.status(), refused.code()),
+            (StatusCode::FORBIDDEN, "CLIENT_OR_AGENT_NOT_AUTHORISED")
+        );
+        let allowed = authorise(&store, &user(&supporting), nino, &endpoint(true)).unwrap();
+        assert_eq!(allowed.capacity, Capacity::SupportingAgent);
+        assert_eq!(
+            authorise(&store, &user(&main), nino, &endpoint(false))
+                .unwrap()
+                .capacity,
+            Capacity::MainAgent
+        );
+        assert_eq!(
+            authorise(&store, &user(&client), nino, &endpoint(false))
+                .unwrap()
+                .capacity,
+            Capacity::Principal
+        );
+    }
 
     #[test]
     fn finds_path_params() {
