@@ -90,6 +90,12 @@ pub enum Command {
         #[arg(long)]
         history: bool,
     },
+    /// Open one of the local HMRC's web journeys in the browser (and, for the embedded HMRC, keep
+    /// it running until Enter is pressed).
+    Open {
+        #[arg(value_enum)]
+        journey: WebJourney,
+    },
     /// An agent's authorisation requests and client register.
     #[command(subcommand)]
     Agent(AgentCommand),
@@ -117,6 +123,32 @@ pub struct LinkArgs {
     /// The test user's password, for users created elsewhere.
     #[arg(long, requires = "test_user")]
     pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WebJourney {
+    /// Create an agent services account.
+    AgentServicesAccount,
+    /// Register for Self Assessment.
+    RegisterSelfAssessment,
+    /// Sign up for MTD Income Tax (a business signing itself up).
+    SignUp,
+    /// Sign up a client (an agent).
+    AgentSignUp,
+    /// See and remove the software a user has authorised.
+    ManageAuthority,
+}
+
+impl WebJourney {
+    pub fn path(self) -> &'static str {
+        match self {
+            WebJourney::AgentServicesAccount => "/agent-services-account/create",
+            WebJourney::RegisterSelfAssessment => "/register-for-self-assessment",
+            WebJourney::SignUp => "/sign-up-for-making-tax-digital",
+            WebJourney::AgentSignUp => "/sign-up-for-making-tax-digital/agent",
+            WebJourney::ManageAuthority => "/applications-manage-authority/applications",
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

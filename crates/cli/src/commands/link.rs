@@ -186,7 +186,7 @@ async fn link_in_browser(
 }
 
 /// Whether a browser can be shown: a desktop session on Linux, always on macOS and Windows.
-fn has_display() -> bool {
+pub fn has_display() -> bool {
     if cfg!(any(target_os = "macos", target_os = "windows")) {
         return true;
     }

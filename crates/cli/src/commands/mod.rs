@@ -6,6 +6,7 @@ mod itsa_status;
 mod journey;
 mod journey_setup;
 mod link;
+mod open;
 mod sandbox;
 mod status;
 mod unlink;
@@ -38,6 +39,7 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
         }
         Command::Sandbox(cmd) => sandbox::run(&cli.global, cmd).await,
         Command::Agent(cmd) => agent::run(&open(&cli.global).await?, cmd).await,
+        Command::Open { journey } => open::run(&open(&cli.global).await?, journey).await,
     }
 }
 
