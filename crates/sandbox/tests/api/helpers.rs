@@ -137,6 +137,38 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A cookie-keeping browser that opened `start`, was sent to sign in, and signed in as `user`
+    /// (whose 2-step verification is off); the page it then got.
+    pub async fn signed_in_at(&self, start: &str, user: &TestUser) -> (reqwest::Client, String) {
+        let b = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let sign_in = b
+            .get(self.url(start))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let form = [
+            ("nonce", nonce_of(&sign_in)),
+            ("userId", user.user_id.clone()),
+            ("password", user.password.clone()),
+        ];
+        let page = b
+            .post(self.url("/sign-in"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (b, page)
+    }
+
     /// Every row of every table but the rate-limit counters, to show a refused request changed
     /// nothing.
     pub fn fingerprint(&self) -> String {

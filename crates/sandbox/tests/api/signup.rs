@@ -173,31 +173,9 @@ async fn the_taxpayer_signs_up_on_the_pages() {
     let taxpayer = app
         .create_user_with(&registered, UserKind::Individual, req)
         .await;
-    let b = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let sign_in = b
-        .get(app.url("/sign-up-for-making-tax-digital"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let form = b
-        .post(app.url("/sign-in"))
-        .form(&[
-            ("nonce", nonce_of(&sign_in).as_str()),
-            ("userId", &taxpayer.user_id),
-            ("password", &taxpayer.password),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (b, form) = app
+        .signed_in_at("/sign-up-for-making-tax-digital", &taxpayer)
+        .await;
     assert!(form.contains("data-page=\"sign-up\""), "{form}");
     let done = b
         .post(app.url("/sign-up-for-making-tax-digital"))
@@ -232,40 +210,6 @@ async fn the_taxpayer_signs_up_on_the_pages() {
     assert!(enrolled, "{facts}");
 }
 
-/// A browser signed in as `user` at `start` (which sends it to sign in first); the page's HTML.
-async fn signed_in_at(
-    app: &crate::helpers::TestApp,
-    start: &str,
-    user: &mtd_client::api::test_users::TestUser,
-) -> (reqwest::Client, String) {
-    let b = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let sign_in = b
-        .get(app.url(start))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let page = b
-        .post(app.url("/sign-in"))
-        .form(&[
-            ("nonce", nonce_of(&sign_in).as_str()),
-            ("userId", &user.user_id),
-            ("password", &user.password),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    (b, page)
-}
-
 fn no_2sv(services: &[&str]) -> NewTestUser {
     NewTestUser {
         service_names: services.iter().map(|s| s.to_string()).collect(),
@@ -286,7 +230,9 @@ async fn registering_for_self_assessment_and_creating_an_agent_services_account(
             no_2sv(&["national-insurance"]),
         )
         .await;
-    let (b, page) = signed_in_at(&app, "/register-for-self-assessment", &person).await;
+    let (b, page) = app
+        .signed_in_at("/register-for-self-assessment", &person)
+        .await;
     assert!(page.contains("data-page=\"sa-register\""), "{page}");
     let done = b
         .post(app.url("/register-for-self-assessment"))
@@ -316,7 +262,9 @@ async fn registering_for_self_assessment_and_creating_an_agent_services_account(
     let agent = app
         .create_user_with(&registered, UserKind::Agent, no_2sv(&[]))
         .await;
-    let (b, page) = signed_in_at(&app, "/agent-services-account/create", &agent).await;
+    let (b, page) = app
+        .signed_in_at("/agent-services-account/create", &agent)
+        .await;
     assert!(page.contains("data-page=\"asa-create\""), "{page}");
     let details = |utr: &str, postcode: &str, page: &str| {
         vec![
@@ -383,7 +331,9 @@ async fn registering_for_self_assessment_and_creating_an_agent_services_account(
     let other = app
         .create_user_with(&registered, UserKind::Agent, no_2sv(&[]))
         .await;
-    let (b2, page2) = signed_in_at(&app, "/agent-services-account/create", &other).await;
+    let (b2, page2) = app
+        .signed_in_at("/agent-services-account/create", &other)
+        .await;
     let dup = b2
         .post(app.url("/agent-services-account/create"))
         .form(&details(&utr, &postcode, &page2))
@@ -392,7 +342,9 @@ async fn registering_for_self_assessment_and_creating_an_agent_services_account(
         .unwrap();
     assert_eq!(dup.status(), 409);
     // Not an agent: refused.
-    let (_, refused) = signed_in_at(&app, "/agent-services-account/create", &person).await;
+    let (_, refused) = app
+        .signed_in_at("/agent-services-account/create", &person)
+        .await;
     assert!(refused.contains("not signed in as an agent"), "{refused}");
     // Test support registers too, once.
     let again = app
@@ -466,7 +418,9 @@ async fn an_agent_signs_up_an_existing_client() {
         204
     );
 
-    let (b, page) = signed_in_at(&app, "/sign-up-for-making-tax-digital/agent", &agent).await;
+    let (b, page) = app
+        .signed_in_at("/sign-up-for-making-tax-digital/agent", &agent)
+        .await;
     assert!(page.contains("data-page=\"agent-sign-up\""), "{page}");
     let details =
         |who: &mtd_client::api::test_users::TestUser, page: &str, dob_override: Option<&str>| {
