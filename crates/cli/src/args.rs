@@ -95,6 +95,9 @@ pub enum Command {
     Open {
         #[arg(value_enum)]
         journey: WebJourney,
+        /// For `client-authorisation`: the request's ID.
+        #[arg(long, required_if_eq("journey", "client-authorisation"))]
+        invitation: Option<String>,
     },
     /// An agent's authorisation requests and client register.
     #[command(subcommand)]
@@ -137,6 +140,8 @@ pub enum WebJourney {
     AgentSignUp,
     /// See and remove the software a user has authorised.
     ManageAuthority,
+    /// Answer an agent's authorisation request, as the client.
+    ClientAuthorisation,
 }
 
 impl WebJourney {
@@ -147,6 +152,7 @@ impl WebJourney {
             WebJourney::SignUp => "/sign-up-for-making-tax-digital",
             WebJourney::AgentSignUp => "/sign-up-for-making-tax-digital/agent",
             WebJourney::ManageAuthority => "/applications-manage-authority/applications",
+            WebJourney::ClientAuthorisation => "/appoint-someone-to-deal-with-HMRC-for-you",
         }
     }
 }

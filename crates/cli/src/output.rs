@@ -72,7 +72,13 @@ impl From<mtd_client::Error> for CliError {
             mtd_client::Error::Transport(_) => CliError::new("transport", e.to_string()).hint(
                 "check that HMRC is reachable; for --env local, start it with `mtd sandbox serve`",
             ),
-            _ => CliError::new("hmrc", e.to_string()),
+            _ => {
+                let err = CliError::new("hmrc", e.to_string());
+                match e.hmrc_code().and_then(next_step) {
+                    Some(h) => err.hint(h),
+                    None => err,
+                }
+            }
         };
         out.evidence = Some(Box::new(Evidence {
             hmrc_code: e.hmrc_code().map(str::to_owned),
@@ -84,6 +90,32 @@ impl From<mtd_client::Error> for CliError {
         }));
         out
     }
+}
+
+/// What to do next after HMRC's refusal, for the codes a person can act on.
+fn next_step(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "POSTCODE_DOES_NOT_MATCH" => "give the postcode HMRC holds for the client's home address",
+        "POSTCODE_FORMAT_INVALID" => "give a UK postcode, like SW1A 1AA",
+        "CLIENT_REGISTRATION_NOT_FOUND" => {
+            "check the NINO: the client must be registered for Self Assessment"
+        }
+        "ALREADY_AUTHORISED" => "you already act for this client: see `mtd agent check`",
+        "DUPLICATE_AUTHORISATION_REQUEST" => {
+            "a request is already waiting for the client's answer: see `mtd agent invitations`"
+        }
+        "INVALID_INVITATION_STATUS" => {
+            "only a request the client has not answered can be cancelled: see `mtd agent invitations`"
+        }
+        "INVITATION_NOT_FOUND" => "check the request's ID with `mtd agent invitations`",
+        "NO_RELATIONSHIP" => "you do not act for this client in that role: see `mtd agent check`",
+        "AGENT_NOT_SUBSCRIBED" => {
+            "create an agent services account (`mtd open agent-services-account`), then link with its user ID"
+        }
+        "NOT_AN_AGENT" => "link with an agent's Government Gateway user ID",
+        "INVALID_SCOPE" => "link again (`mtd link`) so the software asks for the scopes it needs",
+        _ => return None,
+    })
 }
 
 impl From<mtd_client::tokens::FreshError> for CliError {

@@ -61,8 +61,13 @@ pub async fn run(ctx: &Context, cmd: AgentCommand) -> Result<Exit, CliError> {
         return Ok(Exit::Done);
     }
     let authority = ctx.authority().await?;
-    let record = authority.stored()?;
-    let arn = record
+    // Not linked at all is "no authority" (exit 3); linked without an ARN is a usage matter.
+    let record = authority
+        .stored()?
+        .ok_or(mtd_client::tokens::FreshError::NoAuthority(
+            mtd_client::tokens::AuthorityEnded::NotLinked,
+        ))?;
+    let arn = Some(record)
         .and_then(|r| r.arn)
         .and_then(|a| Arn::parse(&a).ok())
         .ok_or_else(|| {
@@ -109,7 +114,13 @@ pub async fn run(ctx: &Context, cmd: AgentCommand) -> Result<Exit, CliError> {
                     inv.status,
                     inv.expires_on.as_deref().unwrap_or("-"),
                     inv.client_action_url.as_deref().unwrap_or("-")
-                )
+                ) + &if ctx.env == crate::args::EnvName::Embedded {
+                    format!(
+                        "\n(The embedded local HMRC lives only while a command runs: open the client's page with\n`mtd open client-authorisation --invitation {id}`, or answer with `mtd sandbox answer-invitation {id}`.)"
+                    )
+                } else {
+                    String::new()
+                }
             });
         }
         AgentCommand::Invitations => {
@@ -199,6 +210,16 @@ pub async fn run(ctx: &Context, cmd: AgentCommand) -> Result<Exit, CliError> {
                     async move { c.agent_authorisation().deauthorise(&tok, &a, &n, t).await }
                 })
                 .await?;
+            let mut register = Register::load(ctx)?;
+            if let Some(c) = register
+                .clients
+                .iter_mut()
+                .find(|c| c.nino.get(..8) == n.as_str().get(..8))
+            {
+                c.relationship = Some("ended".into());
+                c.checked_at = Some(chrono::Utc::now());
+            }
+            register.save(ctx)?;
             emit(
                 ctx.json,
                 &json!({ "nino": n.as_str(), "agentType": t.as_str(), "deauthorised": true }),
@@ -213,16 +234,30 @@ pub async fn run(ctx: &Context, cmd: AgentCommand) -> Result<Exit, CliError> {
 /// Reads a CSV of `NINO,name,postcode,main|supporting` (a header line is allowed) into the
 /// register. Any bad line is reported with its number and nothing is imported.
 fn import(ctx: &Context, file: &std::path::Path) -> Result<Exit, CliError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", file.display())))?;
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        CliError::new("io", format!("cannot read {}: {e}", file.display()))
+            .hint("check the file's path")
+    })?;
     let mut entries = Vec::new();
     let mut problems = Vec::new();
-    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || (i == 0 && line.to_lowercase().starts_with("nino")) {
+    // Real CSV: quoted fields may hold commas ("Smith, Alice").
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    for (i, record) in reader.records().enumerate() {
+        let Ok(record) = record else {
+            problems.push(format!("line {}: not valid CSV", i + 1));
+            continue;
+        };
+        let line = record.position().map_or(i as u64 + 1, |p| p.line());
+        let cols: Vec<&str> = record.iter().collect();
+        if cols.iter().all(|c| c.is_empty())
+            || (i == 0 && cols.first().is_some_and(|c| c.eq_ignore_ascii_case("nino")))
+        {
             continue;
         }
-        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
         let entry = match cols.as_slice() {
             [n, name, postcode, kind] => match (nino(n), *kind) {
                 (Ok(n), "main" | "supporting") => Ok(ClientEntry {
@@ -234,15 +269,15 @@ fn import(ctx: &Context, file: &std::path::Path) -> Result<Exit, CliError> {
                     relationship: None,
                     checked_at: None,
                 }),
-                (Err(_), _) => Err(format!("line {}: {n:?} is not a NINO", i + 1)),
+                (Err(_), _) => Err(format!("line {}: {n:?} is not a NINO", line)),
                 _ => Err(format!(
                     "line {}: the agent type must be main or supporting, not {kind:?}",
-                    i + 1
+                    line
                 )),
             },
             _ => Err(format!(
                 "line {}: expected NINO,name,postcode,main|supporting",
-                i + 1
+                line
             )),
         };
         match entry {
@@ -268,7 +303,10 @@ fn import(ctx: &Context, file: &std::path::Path) -> Result<Exit, CliError> {
     }
     register.save(ctx)?;
     emit(ctx.json, &json!({ "imported": count }), || {
-        format!("{count} clients imported.")
+        format!(
+            "{count} client{} imported.",
+            if count == 1 { "" } else { "s" }
+        )
     });
     Ok(Exit::Done)
 }

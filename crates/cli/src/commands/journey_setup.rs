@@ -153,7 +153,7 @@ pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<(), CliError> {
     n.say(
         None,
         "The agent links its software to HMRC",
-        "The same nine steps, signed in with the agent services account, for the MTD scopes and\nthe Agent Authorisation API's (send, view and cancel requests, check relationships).".into(),
+        "The nine linking steps (narrated below for a business), signed in with the agent services\naccount, for the MTD scopes and the Agent Authorisation API's (send, view and cancel requests,\ncheck relationships).".into(),
     );
 
     // 4. An existing Self Assessment client: its 64-8 is copied across when the agent signs it up.

@@ -39,7 +39,10 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
         }
         Command::Sandbox(cmd) => sandbox::run(&cli.global, cmd).await,
         Command::Agent(cmd) => agent::run(&open(&cli.global).await?, cmd).await,
-        Command::Open { journey } => open::run(&open(&cli.global).await?, journey).await,
+        Command::Open {
+            journey,
+            invitation,
+        } => open::run(&open(&cli.global).await?, journey, invitation).await,
     }
 }
 

@@ -10,9 +10,26 @@ use crate::args::{EnvName, WebJourney};
 use crate::context::Context;
 use crate::output::{CliError, Exit, emit};
 
-pub async fn run(ctx: &Context, journey: WebJourney) -> Result<Exit, CliError> {
+pub async fn run(
+    ctx: &Context,
+    journey: WebJourney,
+    invitation: Option<String>,
+) -> Result<Exit, CliError> {
     ctx.require_local("mtd open")?;
-    let url = ctx.client.environment().www_url(journey.path());
+    let path = match (journey, invitation) {
+        (WebJourney::ClientAuthorisation, Some(id))
+            if id.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            format!("{}/{id}", journey.path())
+        }
+        (WebJourney::ClientAuthorisation, _) => {
+            return Err(CliError::usage(
+                "give the request's ID with --invitation ID",
+            ));
+        }
+        _ => journey.path().to_owned(),
+    };
+    let url = ctx.client.environment().www_url(&path);
     let opened = super::link::has_display() && webbrowser::open(&url).is_ok();
     emit(ctx.json, &json!({ "url": url, "opened": opened }), || {
         format!(
