@@ -502,3 +502,143 @@ async fn interactive_link_in_chromium() {
     browser.stop().await;
     assert_eq!(stdout(&mtd(&d, &["hello"])).trim(), "Hello User");
 }
+
+#[test]
+fn an_agent_asks_a_client_for_authority_and_keeps_a_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let agent = json_of(&mtd(d, &["sandbox", "create-user", "agent", "--json"]));
+    let client = json_of(&mtd(d, &["sandbox", "create-user", "individual", "--json"]));
+    let (nino, postcode) = (
+        client["nino"].as_str().unwrap(),
+        client["individualDetails"]["address"]["postcode"]
+            .as_str()
+            .unwrap(),
+    );
+    let link = mtd(
+        d,
+        &[
+            "--profile",
+            "agent",
+            "link",
+            "--test-user",
+            agent["userId"].as_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        link.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&link.stderr)
+    );
+    let agent_cmd = |args: &[&str]| {
+        let mut all = vec!["--profile", "agent"];
+        all.extend_from_slice(args);
+        mtd(d, &all)
+    };
+    let invite = agent_cmd(&[
+        "agent",
+        "invite",
+        "--nino",
+        nino,
+        "--postcode",
+        postcode,
+        "--name",
+        "Client One",
+        "--json",
+    ]);
+    assert_eq!(
+        invite.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&invite.stderr)
+    );
+    let id = json_of(&invite)["_links"]["self"]["href"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let again = agent_cmd(&[
+        "agent",
+        "invite",
+        "--nino",
+        nino,
+        "--postcode",
+        postcode,
+        "--json",
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        json_of(&again)["error"]["hmrcCode"],
+        "DUPLICATE_AUTHORISATION_REQUEST"
+    );
+    assert!(
+        json_of(&again)["error"]["hint"].is_string(),
+        "a refusal says what to do next"
+    );
+    assert_eq!(
+        mtd(d, &["sandbox", "answer-invitation", &id]).status.code(),
+        Some(0)
+    );
+    let check = json_of(&agent_cmd(&[
+        "agent",
+        "check",
+        "--nino",
+        nino,
+        "--postcode",
+        postcode,
+        "--json",
+    ]));
+    assert_eq!(check["active"], true);
+    assert_eq!(
+        agent_cmd(&["itsa-status", "--client", nino]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        agent_cmd(&["agent", "deauthorise", "--nino", nino])
+            .status
+            .code(),
+        Some(0)
+    );
+    let register = json_of(&agent_cmd(&["agent", "clients", "--json"]));
+    assert_eq!(register["clients"][0]["name"], "Client One");
+    assert_eq!(register["clients"][0]["relationship"], "ended");
+
+    let csv = d.join("clients.csv");
+    std::fs::write(&csv, "nino,name,postcode,type\nAA123456A,\"Smith, Alice\",SW1A 1AA,main\nAB123456A,Bob,TS1 1PA,boss\n").unwrap();
+    let bad = agent_cmd(&["agent", "clients", "import", csv.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("\"boss\""));
+    assert_eq!(
+        json_of(&agent_cmd(&["agent", "clients", "--json"]))["clients"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "nothing imported"
+    );
+    std::fs::write(&csv, "AA123456A,\"Smith, Alice\",SW1A 1AA,main\n").unwrap();
+    assert_eq!(
+        agent_cmd(&["agent", "clients", "import", csv.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    let register = json_of(&agent_cmd(&["agent", "clients", "--json"]));
+    assert!(
+        register["clients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "Smith, Alice")
+    );
+    // Not linked at all: no authority.
+    assert_eq!(
+        mtd(d, &["--profile", "nobody", "agent", "invitations"])
+            .status
+            .code(),
+        Some(3)
+    );
+}
