@@ -204,7 +204,7 @@ pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<(), CliError> {
         None,
         "The agent links an existing client and signs it up",
         format!(
-            "{} already had the agency as its Self Assessment agent (a 64-8 against SA agent reference SA1234,\nwhich the agency maps to its ARN). On HMRC's agent sign-up pages the agent names the client\n(name, NINO, date of birth) and signs it up: MTDITID {existing_id}; the 64-8 is copied across as a\nmain relationship.",
+            "{} already had the agency as its Self Assessment agent: a 64-8 held\nagainst SA agent reference SA1234, which the agency maps to its ARN. On HMRC's agent\nsign-up pages the agent names the client (name, NINO, date of birth) and signs it up:\nMTDITID {existing_id}. The 64-8 is copied across as a main relationship.",
             existing.user_full_name
         ),
     );
@@ -260,7 +260,7 @@ pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<(), CliError> {
         None,
         "The agent asks the new client for authority, and the client accepts",
         format!(
-            "Agent Authorisation API: request {id}, main agent, known fact the client's postcode.\nThe client opens the link, signs in, and accepts. Not yet signed up, so the request is {}.",
+            "Agent Authorisation API: request {id}, main agent, known fact the client's postcode.\nThe client opens the link, signs in, and accepts. Not signed up yet, so the request is {}\n(authorised before sign-up).",
             after.status
         ),
     );
