@@ -14,16 +14,10 @@ use super::invitations::{self, Invitation};
 use crate::error::ApiError;
 use crate::gg::account::Account;
 use crate::web::session::{self, Session};
-use crate::web::{PageForm, page, see_other};
+use crate::web::{PageForm, notice, page, see_other};
 use crate::{AppState, clock};
 
 const PREFIX: &str = "/appoint-someone-to-deal-with-HMRC-for-you";
-
-fn refusal(id: &'static str, title: &str, text: &str, status: StatusCode) -> Response {
-    page(id, title.to_owned(), html! { h1 { (title) } p { (text) } })
-        .status(status)
-        .into_response()
-}
 
 /// The signed-in client and the request, or the page to show instead.
 fn prepare(
@@ -38,7 +32,7 @@ fn prepare(
             Err(r) => return Ok(Err(r)),
         };
     if account.is_agent() {
-        return Ok(Err(refusal(
+        return Ok(Err(notice(
             "client-authorisation-refused",
             "You cannot answer this request",
             "This request is for the agent's client. Sign in with the client's own Government Gateway user ID.",
@@ -46,7 +40,7 @@ fn prepare(
         )));
     }
     if account.confidence_level < 250 {
-        return Ok(Err(refusal(
+        return Ok(Err(notice(
             "client-authorisation-refused",
             "We need to confirm your identity",
             "Your Government Gateway account has not proved your identity to the level needed to appoint an agent.",
@@ -55,7 +49,7 @@ fn prepare(
     }
     state.store.write(|tx| invitations::expire(tx, now))?;
     let Some(inv) = invitations::get(&state.store.reader(), id)? else {
-        return Ok(Err(refusal(
+        return Ok(Err(notice(
             "client-authorisation-not-found",
             "This request cannot be found",
             "Check the link your agent gave you.",
@@ -66,7 +60,7 @@ fn prepare(
         .fact("/nino")
         .map(|n| n.chars().take(8).collect::<String>());
     if own_nino.as_deref() != Some(&inv.nino[..8.min(inv.nino.len())]) {
-        return Ok(Err(refusal(
+        return Ok(Err(notice(
             "client-authorisation-refused",
             "This request is not for you",
             "The request was made for a different National Insurance number.",
@@ -98,10 +92,10 @@ pub async fn show(
         Err(r) => return Ok(r),
     };
     if inv.status != "Pending" {
-        return Ok(refusal(
+        return Ok(notice(
             "client-authorisation-answered",
             "This request has already been answered",
-            &format!("Its status is {}.", inv.status),
+            format!("Its status is {}.", inv.status),
             StatusCode::OK,
         ));
     }
@@ -172,7 +166,7 @@ pub async fn answer(
         Ok(true)
     })?;
     if !done {
-        return Ok(refusal(
+        return Ok(notice(
             "client-authorisation-answered",
             "This request has already been answered",
             "Nothing was changed.",

@@ -15,16 +15,10 @@ use serde_json::json;
 use crate::error::ApiError;
 use crate::gg::account::Account;
 use crate::web::session::{self, Session, signed_in_account};
-use crate::web::{PageForm, page};
+use crate::web::{PageForm, notice, page};
 use crate::{AppState, clock};
 
 pub const PATH: &str = "/agent-services-account/create";
-
-fn stop(id: &'static str, title: &str, text: String, status: StatusCode) -> Response {
-    page(id, title.to_owned(), html! { h1 { (title) } p { (text) } })
-        .status(status)
-        .into_response()
-}
 
 /// An agent without an account yet, or the page to show instead.
 fn prepare(
@@ -37,8 +31,8 @@ fn prepare(
         Err(r) => return Ok(Err(r)),
     };
     if !account.is_agent() {
-        let text = "An agent services account is for agents. Sign in with a Government Gateway user ID made for an agent.".to_owned();
-        return Ok(Err(stop(
+        let text = "An agent services account is for agents. Sign in with a Government Gateway user ID made for an agent.";
+        return Ok(Err(notice(
             "asa-refused",
             "You are not signed in as an agent",
             text,
@@ -47,7 +41,7 @@ fn prepare(
     }
     if let Some(arn) = account.enrolment_value(&state.store, "HMRC-AS-AGENT")? {
         let text = format!("Your agent reference number is {arn}.");
-        return Ok(Err(stop(
+        return Ok(Err(notice(
             "asa-exists",
             "You already have an agent services account",
             text,
@@ -215,7 +209,7 @@ pub async fn submit(
             p { "Use this Government Gateway user ID to link software and to ask clients for authority." }
         })
         .into_response()),
-        Err(why) if why.starts_with("This business already") => Ok(stop("asa-exists", "You cannot create this account", why, StatusCode::CONFLICT)),
+        Err(why) if why.starts_with("This business already") => Ok(notice("asa-exists", "You cannot create this account", why, StatusCode::CONFLICT)),
         Err(why) => Ok(form(&s, Some(&why))),
     }
 }

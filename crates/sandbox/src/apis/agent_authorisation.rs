@@ -80,6 +80,20 @@ fn bad_request(code: &str, message: &str) -> ApiError {
 }
 
 /// The request's service, client ID and agent type, checked in HMRC's order.
+/// The request body, or HMRC's `BAD_REQUEST`, and its client (see [`client_of`]).
+fn read_client(
+    body: Result<JsonBody<ClientRequest>, ApiError>,
+) -> Result<(ClientRequest, Nino, AgentType), ApiError> {
+    let JsonBody(req) = body.map_err(|_| {
+        bad_request(
+            "BAD_REQUEST",
+            "Bad request: the body is not valid for this endpoint.",
+        )
+    })?;
+    let (nino, agent_type) = client_of(&req)?;
+    Ok((req, nino, agent_type))
+}
+
 fn client_of(req: &ClientRequest) -> Result<(Nino, AgentType), ApiError> {
     if !req.service.is_mtd_it() {
         return Err(bad_request(
@@ -240,13 +254,7 @@ pub async fn create(
     body: Result<JsonBody<ClientRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let arn = agency(&state, &caller, &arn)?;
-    let JsonBody(req) = body.map_err(|_| {
-        bad_request(
-            "BAD_REQUEST",
-            "Bad request: the body is not a valid authorisation request.",
-        )
-    })?;
-    let (nino, agent_type) = client_of(&req)?;
+    let (req, nino, agent_type) = read_client(body)?;
     if !matches!(
         req.client_type.as_deref(),
         Some("personal" | "business" | "trust")
@@ -368,13 +376,7 @@ pub async fn check_relationship(
     body: Result<JsonBody<ClientRequest>, ApiError>,
 ) -> Result<StatusCode, ApiError> {
     let arn = agency(&state, &caller, &arn)?;
-    let JsonBody(req) = body.map_err(|_| {
-        bad_request(
-            "BAD_REQUEST",
-            "Bad request: the body is not a valid relationship check.",
-        )
-    })?;
-    let (nino, agent_type) = client_of(&req)?;
+    let (req, nino, agent_type) = read_client(body)?;
     let given = postcode(req.known_fact.as_deref().unwrap_or_default())?;
     let conn = state.store.reader();
     check_known_fact(&conn, &nino, &given)?;
@@ -408,13 +410,7 @@ pub async fn deauthorise(
     body: Result<JsonBody<ClientRequest>, ApiError>,
 ) -> Result<StatusCode, ApiError> {
     let arn = agency(&state, &caller, &arn)?;
-    let JsonBody(req) = body.map_err(|_| {
-        bad_request(
-            "BAD_REQUEST",
-            "Bad request: the body is not a valid deauthorisation.",
-        )
-    })?;
-    let (nino, agent_type) = client_of(&req)?;
+    let (_, nino, agent_type) = read_client(body)?;
     let now = clock::now_ms(&state.store)?;
     let ended = state.store.write(|tx| {
         let Some(id) = mtd_it_id_for(tx, &nino)? else { return Ok(false) };

@@ -19,16 +19,10 @@ use crate::agents::{self, AgentType};
 use crate::error::ApiError;
 use crate::gateway::act_for::mtd_it_id_for;
 use crate::web::session::{self, Session, signed_in_account};
-use crate::web::{PageForm, page};
+use crate::web::{PageForm, notice, page};
 use crate::{AppState, clock};
 
 pub const PATH: &str = "/sign-up-for-making-tax-digital/agent";
-
-fn stop(id: &'static str, title: &str, text: String, status: StatusCode) -> Response {
-    page(id, title.to_owned(), html! { h1 { (title) } p { (text) } })
-        .status(status)
-        .into_response()
-}
 
 fn prepare(
     state: &AppState,
@@ -46,10 +40,10 @@ fn prepare(
     };
     match arn {
         Some(arn) => Ok(Ok((s, arn))),
-        None => Ok(Err(stop(
+        None => Ok(Err(notice(
             "agent-sign-up-refused",
             "You are not signed in with an agent services account",
-            "Agents sign up clients with their agent services account user ID.".into(),
+            "Agents sign up clients with their agent services account user ID.",
             StatusCode::FORBIDDEN,
         ))),
     }
@@ -152,10 +146,10 @@ pub async fn submit(
         .optional()?
         .flatten();
     if locked.is_some_and(|until| until > now) {
-        return Ok(stop(
+        return Ok(notice(
             "agent-sign-up-locked",
             "You cannot sign up clients for now",
-            "Too many client details did not match HMRC's records. Try again later.".into(),
+            "Too many client details did not match HMRC's records. Try again later.",
             StatusCode::FORBIDDEN,
         ));
     }
@@ -189,10 +183,10 @@ pub async fn submit(
                 "This client is already signed up. Ask it for authority with an authorisation request."
             }
         };
-        return Ok(stop(
+        return Ok(notice(
             "agent-sign-up-already",
             "This client is already signed up",
-            text.into(),
+            text,
             StatusCode::CONFLICT,
         ));
     }
@@ -202,10 +196,10 @@ pub async fn submit(
         .optional()?
         .is_some();
     if !partial && !agents::legacy::has_legacy(&store.reader(), &arn, &nino)? {
-        return Ok(stop(
+        return Ok(notice(
             "agent-sign-up-no-relationship",
             "You are not authorised for this client",
-            "Ask the client for authority first with an authorisation request, or copy across an existing Self Assessment authorisation.".into(),
+            "Ask the client for authority first with an authorisation request, or copy across an existing Self Assessment authorisation.",
             StatusCode::FORBIDDEN,
         ));
     }
@@ -230,7 +224,7 @@ pub async fn submit(
         Err(SignUpError::Invalid(m)) => Ok(form(&s, now, Some(&m))),
         Err(e) => {
             s.save(store, now)?;
-            Ok(stop(
+            Ok(notice(
                 "agent-sign-up-refused",
                 "You cannot sign up this client",
                 e.to_string(),

@@ -14,16 +14,10 @@ use super::{IncomeSource, SignUpError, sign_up};
 use crate::error::ApiError;
 use crate::gg::account::Account;
 use crate::web::session::{self, Session};
-use crate::web::{PageForm, page};
+use crate::web::{PageForm, notice, page};
 use crate::{AppState, clock};
 
 pub const PATH: &str = "/sign-up-for-making-tax-digital";
-
-fn stop(id: &'static str, title: &str, text: &str, status: StatusCode) -> Response {
-    page(id, title.to_owned(), html! { h1 { (title) } p { (text) } })
-        .status(status)
-        .into_response()
-}
 
 /// The signed-in taxpayer who may sign up, or the page to show instead.
 fn prepare(
@@ -36,7 +30,7 @@ fn prepare(
         Err(r) => return Ok(Err(r)),
     };
     if account.is_agent() {
-        return Ok(Err(stop(
+        return Ok(Err(notice(
             "sign-up-refused",
             "Agents sign up their clients differently",
             "Sign in with the taxpayer's own Government Gateway user ID.",
@@ -44,7 +38,7 @@ fn prepare(
         )));
     }
     if account.confidence_level < 250 {
-        return Ok(Err(stop(
+        return Ok(Err(notice(
             "sign-up-refused",
             "We need to confirm your identity",
             "Your account has not proved your identity to the level needed to sign up.",
@@ -52,7 +46,7 @@ fn prepare(
         )));
     }
     let Some(nino) = account.fact("/nino").and_then(|n| Nino::parse(n).ok()) else {
-        return Ok(Err(stop(
+        return Ok(Err(notice(
             "sign-up-refused",
             "You need a National Insurance number",
             "HMRC holds no National Insurance number for this account.",
@@ -244,10 +238,10 @@ pub async fn submit(
             | SignUpError::UnknownNino),
         ) => {
             s.save(store, now)?;
-            return Ok(stop(
+            return Ok(notice(
                 "sign-up-refused",
                 "You cannot sign up",
-                &e.to_string(),
+                e.to_string(),
                 StatusCode::CONFLICT,
             ));
         }

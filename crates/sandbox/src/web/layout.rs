@@ -104,6 +104,19 @@ impl IntoResponse for Page {
     }
 }
 
+/// A page that only tells the person something (a refusal, an outcome): a heading and a line.
+pub fn notice(
+    id: &'static str,
+    title: &str,
+    text: impl AsRef<str>,
+    status: StatusCode,
+) -> Response {
+    let text = text.as_ref();
+    page(id, title.to_owned(), html! { h1 { (title) } p { (text) } })
+        .status(status)
+        .into_response()
+}
+
 /// A 303 to `location`, after a form post.
 pub fn see_other(location: &str) -> Response {
     match HeaderValue::from_str(location) {

@@ -10,5 +10,5 @@ pub mod layout;
 pub mod session;
 
 pub use form::PageForm;
-pub use layout::{Page, page, see_other};
+pub use layout::{Page, notice, page, see_other};
 pub use session::Session;
