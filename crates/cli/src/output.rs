@@ -114,6 +114,12 @@ fn next_step(code: &str) -> Option<&'static str> {
         }
         "NOT_AN_AGENT" => "link with an agent's Government Gateway user ID",
         "INVALID_SCOPE" => "link again (`mtd link`) so the software asks for the scopes it needs",
+        "UNAUTHORIZED" => {
+            "the Government Gateway user ID you linked with no longer works: link again (`mtd link`) with a current one"
+        }
+        "ALREADY_BEING_PROCESSED" => {
+            "HMRC is still ending this relationship: check again in a minute with `mtd agent check`"
+        }
         _ => return None,
     })
 }

@@ -80,6 +80,11 @@ impl Client {
         api::agent_authorisation::AgentAuthorisation { client: self }
     }
 
+    /// Business Details: income sources.
+    pub fn business_details(&self) -> api::business_details::BusinessDetails<'_> {
+        api::business_details::BusinessDetails { client: self }
+    }
+
     /// Self Assessment Individual Details (ITSA status).
     pub fn individual_details(&self) -> api::individual_details::IndividualDetails<'_> {
         api::individual_details::IndividualDetails { client: self }

@@ -61,7 +61,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 18] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 21] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -87,6 +87,21 @@ pub fn build(state: AppState) -> Router {
         (
             &ep::ITSA_STATUS,
             handler(&ep::ITSA_STATUS, apis::individual_details::retrieve),
+        ),
+        (
+            &ep::BUSINESS_LIST,
+            handler(&ep::BUSINESS_LIST, apis::business_details::list),
+        ),
+        (
+            &ep::BUSINESS_RETRIEVE,
+            handler(&ep::BUSINESS_RETRIEVE, apis::business_details::retrieve),
+        ),
+        (
+            &ep::BUSINESS_ACCOUNTING_TYPE,
+            handler(
+                &ep::BUSINESS_ACCOUNTING_TYPE,
+                apis::business_details::accounting_type,
+            ),
         ),
         (
             &ep::SA_TEST_SUPPORT_ITSA_STATUS,

@@ -177,6 +177,24 @@ impl TestSupport<'_> {
         .await
     }
 
+    /// Signs a taxpayer up for MTD Income Tax at once with `income_sources` (each like
+    /// `{"type": "self-employment", "tradingName": "…"}`); answers what sign-up created.
+    pub async fn sign_up(&self, nino: &str, income_sources: Value) -> Result<Value, Error> {
+        let body = json!({ "nino": nino, "incomeSources": income_sources });
+        send(
+            self.client
+                .http
+                .post(self.url("/test-support/sign-up"))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// Removes a test user's credential: it can no longer sign in or act through its tokens.
+    pub async fn remove_user(&self, user_id: &str) -> Result<(), Error> {
+        send(self.client.http.delete(self.user_url(user_id, None))).await
+    }
+
     /// What HMRC holds about a test user (never the password).
     pub async fn user(&self, user_id: &str) -> Result<Value, Error> {
         send(self.client.http.get(self.user_url(user_id, None))).await

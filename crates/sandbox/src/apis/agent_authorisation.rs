@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::agents::invitations::{self, Invitation};
+use crate::agents::removal_lock;
 use crate::agents::{self, AgentType};
 use crate::error::ApiError;
 use crate::gateway::Caller;
@@ -26,7 +27,14 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> ApiError {
 /// The caller's own ARN, after HMRC's agent checks: an agent, subscribed, acting for its own agency.
 fn agency(state: &AppState, caller: &Caller, arn: &str) -> Result<String, ApiError> {
     let user = caller.user_id.as_deref().unwrap_or_default();
-    let account = Account::load(&state.store, user)?.ok_or_else(ApiError::invalid_credentials)?;
+    // The token passed the gateway, but the credential behind it is gone (removed from its group).
+    let account = Account::load(&state.store, user)?.ok_or_else(|| {
+        refuse(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "Bearer token is missing or not authorized",
+        )
+    })?;
     if !account.is_agent() {
         return Err(refuse(
             StatusCode::FORBIDDEN,
@@ -411,6 +419,13 @@ pub async fn deauthorise(
 ) -> Result<StatusCode, ApiError> {
     let arn = agency(&state, &caller, &arn)?;
     let (_, nino, agent_type) = read_client(body)?;
+    let Some(lock) = removal_lock::take(&state.store, &arn, &nino, agent_type)? else {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "ALREADY_BEING_PROCESSED",
+            "A request to end this relationship is already being processed.",
+        ));
+    };
     let now = clock::now_ms(&state.store)?;
     let ended = state.store.write(|tx| {
         let Some(id) = mtd_it_id_for(tx, &nino)? else { return Ok(false) };
@@ -423,8 +438,10 @@ pub async fn deauthorise(
             rusqlite::params![arn, nino.as_str(), agent_type.as_str(), now],
         )?;
         Ok(true)
-    })?;
-    if ended {
+    });
+    // Released whether or not the removal worked, so a failure can be retried at once.
+    lock.release(&state.store)?;
+    if ended? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(refuse(

@@ -4,6 +4,7 @@
 
 pub mod agent_authorisation;
 pub mod agent_test_support;
+pub mod business_details;
 pub mod individual_details;
 pub mod sa_test_support;
 pub mod scenario;

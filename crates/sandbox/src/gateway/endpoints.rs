@@ -10,16 +10,18 @@ pub enum Api {
     Hello,
     CreateTestUser,
     IndividualDetails,
+    BusinessDetails,
     SaTestSupport,
     AgentAuthorisation,
     AgentAuthorisationTestSupport,
 }
 
 impl Api {
-    pub const ALL: [Api; 6] = [
+    pub const ALL: [Api; 7] = [
         Api::Hello,
         Api::CreateTestUser,
         Api::IndividualDetails,
+        Api::BusinessDetails,
         Api::SaTestSupport,
         Api::AgentAuthorisation,
         Api::AgentAuthorisationTestSupport,
@@ -30,6 +32,7 @@ impl Api {
             Api::Hello => "hello",
             Api::CreateTestUser => "create-test-user",
             Api::IndividualDetails => "individuals/person",
+            Api::BusinessDetails => "individuals/business/details",
             Api::SaTestSupport => "individuals/self-assessment-test-support",
             Api::AgentAuthorisation => "agents",
             Api::AgentAuthorisationTestSupport => "agent-authorisation-test-support",
@@ -128,6 +131,30 @@ pub static ITSA_STATUS: Endpoint = Endpoint {
     access: Access::User(Scope::ReadSelfAssessment),
     supporting_agents: true,
 };
+pub static BUSINESS_LIST: Endpoint = Endpoint {
+    api: Api::BusinessDetails,
+    method: Method::GET,
+    path: "/individuals/business/details/{nino}/list",
+    versions: &["2.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static BUSINESS_RETRIEVE: Endpoint = Endpoint {
+    api: Api::BusinessDetails,
+    method: Method::GET,
+    path: "/individuals/business/details/{nino}/{businessId}",
+    versions: &["2.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static BUSINESS_ACCOUNTING_TYPE: Endpoint = Endpoint {
+    api: Api::BusinessDetails,
+    method: Method::GET,
+    path: "/individuals/business/details/{nino}/{businessId}/{taxYear}/accounting-type",
+    versions: &["2.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: false,
+};
 pub static SA_TEST_SUPPORT_ITSA_STATUS: Endpoint = Endpoint {
     api: Api::SaTestSupport,
     method: Method::POST,
@@ -220,6 +247,9 @@ pub static ALL: &[&Endpoint] = &[
     &CREATE_AGENT,
     &TEST_USER_SERVICES,
     &ITSA_STATUS,
+    &BUSINESS_LIST,
+    &BUSINESS_RETRIEVE,
+    &BUSINESS_ACCOUNTING_TYPE,
     &SA_TEST_SUPPORT_ITSA_STATUS,
     &AGENT_CREATE_INVITATION,
     &AGENT_LIST_INVITATIONS,

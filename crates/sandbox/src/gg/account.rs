@@ -29,6 +29,8 @@ pub struct Account {
 }
 
 impl Account {
+    /// The credential, unless it does not exist or has been removed (a removed credential's
+    /// tokens still pass the gateway, but nothing behind it knows the user any more).
     pub fn load(store: &Store, user_id: &str) -> Result<Option<Account>, StoreError> {
         Ok(store
             .reader()
@@ -36,7 +38,7 @@ impl Account {
                 "SELECT user_id, password_hash, affinity_group, group_id, confidence_level, two_step, two_step_method,
                         totp_secret, totp_last_step, phone, failed_sign_ins, locked_until_ms, profile,
                         two_step_failures, identity_failures, identity_locked_until_ms
-                 FROM users WHERE user_id = ?1",
+                 FROM users WHERE user_id = ?1 AND removed_at_ms IS NULL",
                 [user_id],
                 |r| {
                     Ok(Account {

@@ -258,6 +258,24 @@ const STEPS: &[&str] = &[
         locked_until_ms INTEGER
     );
     "#,
+    // 10: removed credentials, removals in progress, and each income source's accounting type.
+    r#"
+    ALTER TABLE users ADD COLUMN removed_at_ms INTEGER;
+    -- A removal of an agent's relationship while it runs; a lease, so a crash cannot hold it.
+    CREATE TABLE relationship_locks (
+        arn TEXT NOT NULL,
+        nino_stem TEXT NOT NULL,
+        agent_type TEXT NOT NULL,
+        taken_at_wall_ms INTEGER NOT NULL,
+        PRIMARY KEY (arn, nino_stem, agent_type)
+    );
+    CREATE TABLE accounting_types (
+        business_id TEXT NOT NULL,
+        tax_year TEXT NOT NULL,
+        accounting_type TEXT NOT NULL,   -- CASH | ACCRUAL
+        PRIMARY KEY (business_id, tax_year)
+    );
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

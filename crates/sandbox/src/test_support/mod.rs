@@ -41,7 +41,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(registrations::create),
         )
         .route("/test-support/clock", get(clock::show).post(clock::change))
-        .route("/test-support/users/{user_id}", get(users::show))
+        .route(
+            "/test-support/users/{user_id}",
+            get(users::show).delete(users::remove),
+        )
         .route(
             "/test-support/users/{user_id}/messages",
             get(users::messages),

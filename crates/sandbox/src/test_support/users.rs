@@ -1,4 +1,5 @@
-//! `GET /test-support/users/{userId}`: what HMRC holds about a test user, never the password.
+//! `GET /test-support/users/{userId}`: what HMRC holds about a test user, never the password;
+//! `DELETE` removes the credential.
 
 use axum::Json;
 use axum::extract::rejection::PathRejection;
@@ -17,6 +18,19 @@ pub async fn show(
     test_users::known_facts(&state.store, &user_id)?
         .map(Json)
         .ok_or_else(no_such_user)
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    user_id: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Path(user_id) = user_id.map_err(|_| no_such_user())?;
+    let now = crate::clock::now_ms(&state.store)?;
+    if test_users::remove(&state.store, &user_id, now)? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(no_such_user())
+    }
 }
 
 /// `GET /test-support/users/{userId}/messages`: the text messages HMRC "sent" the user, newest

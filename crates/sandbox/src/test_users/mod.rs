@@ -380,7 +380,7 @@ pub fn known_facts(store: &Store, user_id: &str) -> Result<Option<Value>, StoreE
         .query_row(
             "SELECT profile, affinity_group, group_id, credential_role, confidence_level, two_step, tax_regime,
                     two_step_method, phone
-             FROM users WHERE user_id = ?1",
+             FROM users WHERE user_id = ?1 AND removed_at_ms IS NULL",
             [user_id],
             |r| {
                 Ok((
@@ -434,13 +434,15 @@ pub fn known_facts(store: &Store, user_id: &str) -> Result<Option<Value>, StoreE
     Ok(Some(Value::Object(facts)))
 }
 
-/// Whether a user with this ID exists.
+/// Whether a user with this ID exists and has not been removed.
 pub fn exists(store: &Store, user_id: &str) -> Result<bool, StoreError> {
     Ok(store
         .reader()
-        .query_row("SELECT 1 FROM users WHERE user_id = ?1", [user_id], |_| {
-            Ok(())
-        })
+        .query_row(
+            "SELECT 1 FROM users WHERE user_id = ?1 AND removed_at_ms IS NULL",
+            [user_id],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some())
 }
@@ -556,4 +558,16 @@ mod tests {
             .unwrap();
         assert_eq!(users, 1);
     }
+}
+
+/// Removes a credential, as when a group's administrator removes a team member: it can no longer
+/// sign in, and the tokens it granted no longer reach anything behind the gateway. Its
+/// identifiers stay taken, as HMRC never reissues them. Whether there was such a user.
+pub fn remove(store: &Store, user_id: &str, now_ms: i64) -> Result<bool, StoreError> {
+    store.write(|tx| {
+        Ok(tx.execute(
+            "UPDATE users SET removed_at_ms = ?2 WHERE user_id = ?1 AND removed_at_ms IS NULL",
+            params![user_id, now_ms],
+        )? == 1)
+    })
 }

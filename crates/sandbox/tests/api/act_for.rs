@@ -4,7 +4,8 @@
 use mtd_client::api::test_support::Application;
 use mtd_client::api::test_users::{NewTestUser, TestUser, UserKind};
 use mtd_client::{AccessToken, ClientId};
-use mtd_domain::{Nino, TaxYear};
+use mtd_client::api::business_details::AccountingType;
+use mtd_domain::{BusinessId, Nino, TaxYear};
 
 use crate::helpers::{TestApp, expect_error, spawn_app};
 
@@ -49,7 +50,25 @@ async fn the_authorisation_matrix() {
     let app = spawn_app().await;
     let registered = app.create_app().await;
     let mtd = ["national-insurance", "self-assessment", "mtd-income-tax"];
-    let client = user(&app, &registered, UserKind::Individual, &mtd, 250).await;
+    let client = user(
+        &app,
+        &registered,
+        UserKind::Individual,
+        &["national-insurance", "self-assessment"],
+        250,
+    )
+    .await;
+    let signed = app
+        .client
+        .test_support()
+        .sign_up(
+            &nino(&client).to_string(),
+            serde_json::json!([{ "type": "self-employment", "tradingName": "Ferris Joinery", "trade": "Joinery",
+                                 "addressLine1": "1 Crab Lane", "postcode": "TS1 1PA", "startDate": "2020-05-01" }]),
+        )
+        .await
+        .unwrap();
+    let business = BusinessId::parse(signed["businesses"][0]["businessId"].as_str().unwrap()).unwrap();
     let other = user(&app, &registered, UserKind::Individual, &mtd, 250).await;
     let not_signed_up = user(
         &app,
@@ -103,7 +122,9 @@ async fn the_authorisation_matrix() {
 
     let year = TaxYear::containing(chrono::Utc::now().date_naive()).unwrap();
     let details = app.client.individual_details();
-    // (who, whose NINO, allowed?)
+    let businesses = app.client.business_details();
+    // (who, whose NINO, allowed where supporting agents are?); only the supporting agent
+    // differs on an endpoint for main agents only.
     let cases: Vec<(&str, &TestUser, Nino, bool)> = vec![
         ("individual, own NINO", &client, nino(&client), true),
         ("individual, another's NINO", &client, nino(&other), false),
@@ -154,21 +175,49 @@ async fn the_authorisation_matrix() {
     }
     let t = token(&app, &registered, &client).await;
     let before = app.fingerprint();
+    let refused = |who: &str, answer: Result<(), mtd_client::Error>| match answer {
+        Err(e) => assert_eq!(
+            (e.status(), e.hmrc_code()),
+            (Some(403), Some("CLIENT_OR_AGENT_NOT_AUTHORISED")),
+            "{who}"
+        ),
+        Ok(()) => panic!("{who}: allowed, but should be refused"),
+    };
     for ((who, _, client_nino, allowed), t) in cases.into_iter().zip(tokens) {
-        let answer = details
+        let status = details
             .itsa_status(&t, &client_nino, year, false, false)
             .await;
-        match (allowed, answer) {
-            (true, Ok(s)) => assert_eq!(
+        let listed = businesses.list(&t, &client_nino).await;
+        let accounting = businesses
+            .accounting_type(&t, &client_nino, &business, year)
+            .await;
+        let main_only_allowed = allowed && !who.starts_with("supporting");
+        if allowed {
+            let s = status.unwrap_or_else(|e| panic!("{who}: {e:?}"));
+            assert_eq!(
                 s.itsa_statuses[0].itsa_status_details[0].status, "MTD Voluntary",
                 "{who}"
-            ),
-            (false, Err(e)) => assert_eq!(
-                (e.status(), e.hmrc_code()),
-                (Some(403), Some("CLIENT_OR_AGENT_NOT_AUTHORISED")),
-                "{who}"
-            ),
-            (allowed, other) => panic!("{who}: allowed={allowed}, got {other:?}"),
+            );
+            if client_nino == nino(&client) {
+                let l = listed.unwrap_or_else(|e| panic!("{who}: {e:?}"));
+                assert_eq!(l.list_of_businesses.len(), 1, "{who}");
+                assert_eq!(l.list_of_businesses[0].business_id, business, "{who}");
+            } else {
+                // Signed up through Create Test User, so allowed in, but with no income sources.
+                let e = listed.unwrap_err();
+                assert_eq!(e.hmrc_code(), Some("MATCHING_RESOURCE_NOT_FOUND"), "{who}");
+            }
+        } else {
+            refused(who, status.map(drop));
+            refused(who, listed.map(drop));
+        }
+        match accounting {
+            Ok(a) if main_only_allowed => assert_eq!(a, AccountingType::Cash, "{who}"),
+            Err(e) if main_only_allowed => {
+                assert_ne!(client_nino, nino(&client), "{who}");
+                assert_eq!(e.hmrc_code(), Some("MATCHING_RESOURCE_NOT_FOUND"), "{who}");
+            }
+            other => refused(who, other.map(drop)),
         }
     }
     let resp = app

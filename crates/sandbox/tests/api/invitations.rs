@@ -717,6 +717,66 @@ async fn every_mtd_it_error_code() {
         "INVALID_INVITATION_STATUS",
     )
     .await;
+
+    // A removal of the relationship already under way (another local HMRC process sharing the
+    // data, holding the lock): the second is refused and changes nothing.
+    let nino = individual.field("nino").unwrap().to_owned();
+    w.app
+        .server
+        .state
+        .store
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO relationship_locks VALUES (?1, substr(?2, 1, 8), 'main', ?3)",
+                rusqlite::params![a, nino, mtd_sandbox::clock::wall_ms()],
+            )
+        })
+        .unwrap();
+    let deauthorise = format!("/agents/{a}/deauthorise-client");
+    let before = w.app.fingerprint();
+    expect_error(
+        w.send(
+            Method::PUT,
+            &deauthorise,
+            &t,
+            Some(ask(&individual, &pc, "main")),
+        )
+        .await,
+        403,
+        "ALREADY_BEING_PROCESSED",
+    )
+    .await;
+    assert_eq!(w.app.fingerprint(), before);
+    w.app
+        .server
+        .state
+        .store
+        .write(|tx| tx.execute("DELETE FROM relationship_locks", []))
+        .unwrap();
+    let ended = w
+        .send(
+            Method::PUT,
+            &deauthorise,
+            &t,
+            Some(ask(&individual, &pc, "main")),
+        )
+        .await;
+    assert_eq!(ended.status(), 204);
+
+    // The agent's credential removed from its group: its token still passes the gateway, but
+    // nothing behind it knows the user.
+    w.app
+        .client
+        .test_support()
+        .remove_user(&agent.user_id)
+        .await
+        .unwrap();
+    expect_error(
+        w.send(Method::GET, &invitations, &t, None).await,
+        401,
+        "UNAUTHORIZED",
+    )
+    .await;
 }
 
 /// The client's own pages: sign in, see the request, accept it; nobody else may answer it.

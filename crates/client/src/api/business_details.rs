@@ -1,0 +1,110 @@
+//! Business Details 2.0: a taxpayer's income sources and their accounting type.
+
+use mtd_domain::{BusinessId, Nino, TaxYear};
+use oauth2::AccessToken;
+use serde::{Deserialize, Serialize};
+
+use crate::transport::{accept, send_api};
+use crate::{Client, Error};
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Businesses {
+    pub list_of_businesses: Vec<BusinessSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BusinessSummary {
+    /// `self-employment`, `uk-property`, `foreign-property` or `property-unspecified`.
+    pub type_of_business: String,
+    pub business_id: BusinessId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trading_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trading_name: Option<String>,
+}
+
+/// One income source, with the fields the local HMRC and HMRC both give.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Business {
+    #[serde(flatten)]
+    pub summary: BusinessSummary,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commencement_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cessation_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AccountingType {
+    Cash,
+    Accrual,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AccountingTypeBody {
+    accounting_type: AccountingType,
+}
+
+#[derive(Debug)]
+pub struct BusinessDetails<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl BusinessDetails<'_> {
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &AccessToken,
+        path: &str,
+    ) -> Result<T, Error> {
+        let c = self.client;
+        let req = c
+            .api_request(c.http.get(c.env.api_url(path)))
+            .header("Accept", accept("2.0"))
+            .bearer_auth(token.secret());
+        send_api(&c.pacer, req).await
+    }
+
+    /// `GET /individuals/business/details/{nino}/list`.
+    pub async fn list(&self, token: &AccessToken, nino: &Nino) -> Result<Businesses, Error> {
+        self.get(token, &format!("/individuals/business/details/{nino}/list"))
+            .await
+    }
+
+    /// `GET /individuals/business/details/{nino}/{businessId}`.
+    pub async fn retrieve(
+        &self,
+        token: &AccessToken,
+        nino: &Nino,
+        business_id: &BusinessId,
+    ) -> Result<Business, Error> {
+        self.get(
+            token,
+            &format!("/individuals/business/details/{nino}/{business_id}"),
+        )
+        .await
+    }
+
+    /// `GET …/{nino}/{businessId}/{taxYear}/accounting-type` (main agents and the taxpayer only).
+    pub async fn accounting_type(
+        &self,
+        token: &AccessToken,
+        nino: &Nino,
+        business_id: &BusinessId,
+        tax_year: TaxYear,
+    ) -> Result<AccountingType, Error> {
+        let body: AccountingTypeBody = self
+            .get(
+                token,
+                &format!(
+                    "/individuals/business/details/{nino}/{business_id}/{tax_year}/accounting-type"
+                ),
+            )
+            .await?;
+        Ok(body.accounting_type)
+    }
+}
