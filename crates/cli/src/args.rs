@@ -132,6 +132,8 @@ pub struct LinkArgs {
 pub enum WebJourney {
     /// Create an agent services account.
     AgentServicesAccount,
+    /// Copy existing Self Assessment clients across (link an SA agent reference to the ARN).
+    CopyClients,
     /// Register for Self Assessment.
     RegisterSelfAssessment,
     /// Sign up for MTD Income Tax (a business signing itself up).
@@ -148,6 +150,7 @@ impl WebJourney {
     pub fn path(self) -> &'static str {
         match self {
             WebJourney::AgentServicesAccount => "/agent-services-account/create",
+            WebJourney::CopyClients => "/agent-mapping",
             WebJourney::RegisterSelfAssessment => "/register-for-self-assessment",
             WebJourney::SignUp => "/sign-up-for-making-tax-digital",
             WebJourney::AgentSignUp => "/sign-up-for-making-tax-digital/agent",

@@ -46,6 +46,10 @@ pub fn build(state: AppState) -> Router {
             get(agents::services_account::show).post(agents::services_account::submit),
         )
         .route(
+            agents::mapping_pages::PATH,
+            get(agents::mapping_pages::show).post(agents::mapping_pages::submit),
+        )
+        .route(
             "/appoint-someone-to-deal-with-HMRC-for-you/{invitation_id}",
             get(agents::client_pages::show).post(agents::client_pages::answer),
         )

@@ -166,9 +166,26 @@ pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<(), CliError> {
     let existing_nino = Nino::parse(existing.field("nino").unwrap_or_default())
         .map_err(|_| CliError::new("hmrc", "the client has no NINO"))?;
     let ts = ctx.client.test_support();
-    ts.seed_legacy_authorisation("SA1234", existing_nino.as_str())
+    let sa_agent = ts.create_sa_agent().await?;
+    let reference = sa_agent
+        .field("saAgentReference")
+        .unwrap_or_default()
+        .to_owned();
+    ts.seed_legacy_authorisation(&reference, existing_nino.as_str())
         .await?;
-    ts.map_agent_reference(arn.as_str(), "SA1234").await?;
+    let mapping = vec![(
+        "agent-mapping",
+        vec![
+            ("legacyUserId", sa_agent.user_id.clone()),
+            ("legacyPassword", sa_agent.password.clone()),
+        ],
+    )];
+    drive(
+        ctx,
+        &format!("{www}/agent-mapping"),
+        &facts(ctx, &agent, mapping, &["agent-mapping-done"]).await?,
+    )
+    .await?;
     let d = existing
         .fields
         .get("individualDetails")
@@ -204,7 +221,7 @@ pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<(), CliError> {
         None,
         "The agent links an existing client and signs it up",
         format!(
-            "{} already had the agency as its Self Assessment agent: a 64-8 held\nagainst SA agent reference SA1234, which the agency maps to its ARN. On HMRC's agent\nsign-up pages the agent names the client (name, NINO, date of birth) and signs it up:\nMTDITID {existing_id}. The 64-8 is copied across as a main relationship.",
+            "{} already had the agency as its Self Assessment agent: a 64-8 held\nagainst SA agent reference {reference}. On HMRC's pages the agent signs in with its old\nSelf Assessment for agents user ID too, linking that reference to its ARN. On the agent\nsign-up pages it names the client (name, NINO, date of birth) and signs it up:\nMTDITID {existing_id}. The 64-8 is copied across as a main relationship.",
             existing.user_full_name
         ),
     );

@@ -4,6 +4,7 @@ use oauth2::{ClientId, ClientSecret};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::api::test_users::TestUser;
 use crate::oauth::{AppCredentials, TokenSet, token_set_from_json};
 use crate::transport::send;
 use crate::{Client, Error};
@@ -161,20 +162,10 @@ impl TestSupport<'_> {
         .await
     }
 
-    /// Links an SA agent reference to an ARN, as the agent's mapping journey would.
-    pub async fn map_agent_reference(
-        &self,
-        arn: &str,
-        sa_agent_reference: &str,
-    ) -> Result<(), Error> {
-        let body = json!({ "arn": arn, "saAgentReference": sa_agent_reference });
-        send(
-            self.client
-                .http
-                .post(self.url("/test-support/agent-mappings"))
-                .json(&body),
-        )
-        .await
+    /// An agent's old Self Assessment for agents credential (`IR-SA-AGENT`); its reference is
+    /// the `saAgentReference` field.
+    pub async fn create_sa_agent(&self) -> Result<TestUser, Error> {
+        send(self.client.http.post(self.url("/test-support/sa-agents"))).await
     }
 
     /// Signs a taxpayer up for MTD Income Tax at once with `income_sources` (each like

@@ -5,6 +5,7 @@
 pub mod client_pages;
 pub mod invitations;
 pub mod legacy;
+pub mod mapping_pages;
 pub mod removal_lock;
 pub mod services_account;
 

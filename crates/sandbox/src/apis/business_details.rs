@@ -166,9 +166,7 @@ pub async fn accounting_type(
     path: Result<Path<(String, String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let (raw_id, raw_year) = path
-        .map(|Path((_, b, y))| (b, y))
-        .unwrap_or_default();
+    let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
     let (id, year) = match (business_id(&raw_id), tax_year(&raw_year)) {
         (Ok(b), Ok(y)) => (b, y),
         (b, y) => return Err(invalid([b.err(), y.err()].into_iter().flatten().collect())),

@@ -74,6 +74,64 @@ fn form(s: &Session, error: Option<&str>, user_id: &str) -> Response {
     }
 }
 
+/// Checks a Government Gateway user ID and password, counting wrong passwords toward a lockout.
+/// The account, or the refusal to show the person.
+pub async fn check_password(
+    state: &AppState,
+    user_id: &str,
+    password: String,
+    now: i64,
+) -> Result<Result<Account, String>, ApiError> {
+    let store = &state.store;
+    let Some(account) = Account::load(store, user_id)? else {
+        // Spend the time a real check takes, so the answer's timing does not tell which IDs exist.
+        state
+            .hash(move || secrets::verify_password(&password, UNKNOWN_USER_HASH))
+            .await?;
+        return Ok(Err(BAD_CREDENTIALS.to_owned()));
+    };
+    let settings = &state.config.journey;
+    if let Some(until) = account.locked_until_ms.filter(|u| *u > now) {
+        let minutes = (until - now + 59_999) / 60_000;
+        return Ok(Err(format!(
+            "This account is locked because of too many wrong passwords. Try again in {minutes} minutes."
+        )));
+    }
+    let hash = account.password_hash.clone();
+    let ok = state
+        .hash(move || secrets::verify_password(&password, &hash))
+        .await?;
+    if !ok {
+        let failures = account.failed_sign_ins + 1;
+        let lock = failures >= settings.max_sign_in_failures;
+        store.write(|tx| {
+            tx.execute(
+                "UPDATE users SET failed_sign_ins = ?2, locked_until_ms = ?3 WHERE user_id = ?1",
+                params![
+                    account.user_id,
+                    if lock { 0 } else { failures },
+                    lock.then_some(now + settings.lockout_ms)
+                ],
+            )
+        })?;
+        return Ok(Err(if lock {
+            format!(
+                "{BAD_CREDENTIALS} This account is now locked for {} minutes.",
+                settings.lockout_ms / 60_000
+            )
+        } else {
+            BAD_CREDENTIALS.to_owned()
+        }));
+    }
+    store.write(|tx| {
+        tx.execute(
+            "UPDATE users SET failed_sign_ins = 0, locked_until_ms = NULL WHERE user_id = ?1",
+            [&account.user_id],
+        )
+    })?;
+    Ok(Ok(account))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignIn {
@@ -100,61 +158,13 @@ pub async fn submit(
     }
     let user_id = f.user_id.trim();
     let shown_id: String = user_id.chars().take(64).collect();
-    let Some(account) = Account::load(store, user_id)? else {
-        // Spend the time a real check takes, so the answer's timing does not tell which IDs exist.
-        let password = f.password;
-        state
-            .hash(move || secrets::verify_password(&password, UNKNOWN_USER_HASH))
-            .await?;
-        return Ok(form(&s, Some(BAD_CREDENTIALS), &shown_id));
+    let account = match check_password(&state, user_id, f.password, now).await? {
+        Ok(a) => a,
+        Err(refusal) => return Ok(form(&s, Some(&refusal), &shown_id)),
     };
-    let settings = &state.config.journey;
-    if let Some(until) = account.locked_until_ms.filter(|u| *u > now) {
-        let minutes = (until - now + 59_999) / 60_000;
-        return Ok(form(
-            &s,
-            Some(&format!(
-                "This account is locked because of too many wrong passwords. Try again in {minutes} minutes."
-            )),
-            &shown_id,
-        ));
-    }
-    let (password, hash) = (f.password, account.password_hash.clone());
-    let ok = state
-        .hash(move || secrets::verify_password(&password, &hash))
-        .await?;
-    if !ok {
-        let failures = account.failed_sign_ins + 1;
-        let lock = failures >= settings.max_sign_in_failures;
-        store.write(|tx| {
-            tx.execute(
-                "UPDATE users SET failed_sign_ins = ?2, locked_until_ms = ?3 WHERE user_id = ?1",
-                params![
-                    account.user_id,
-                    if lock { 0 } else { failures },
-                    lock.then_some(now + settings.lockout_ms)
-                ],
-            )
-        })?;
-        let message = if lock {
-            format!(
-                "{BAD_CREDENTIALS} This account is now locked for {} minutes.",
-                settings.lockout_ms / 60_000
-            )
-        } else {
-            BAD_CREDENTIALS.to_owned()
-        };
-        return Ok(form(&s, Some(&message), &shown_id));
-    }
-    store.write(|tx| {
-        tx.execute(
-            "UPDATE users SET failed_sign_ins = 0, locked_until_ms = NULL WHERE user_id = ?1",
-            [&account.user_id],
-        )
-    })?;
     if account.is_agent()
         && s.auth_request.is_some()
-        && !settings.agent_without_asa_may_grant
+        && !state.config.journey.agent_without_asa_may_grant
         && !account.has_enrolment(store, "HMRC-AS-AGENT")?
     {
         s.auth_request = None;

@@ -1,7 +1,10 @@
-//! Seeding existing Self Assessment agent authorisations: `POST /test-support/legacy-authorisations`
-//! (a 64-8 held against an SA agent reference) and `POST /test-support/agent-mappings` (the agent
-//! links its SA agent reference to its ARN).
+//! Seeding existing Self Assessment agent authorisations: `POST /test-support/sa-agents` (an
+//! agent's old Self Assessment for agents credential, holding `IR-SA-AGENT`),
+//! `POST /test-support/legacy-authorisations` (a 64-8 held against an SA agent reference) and
+//! `POST /test-support/agent-mappings` (the agent links its SA agent reference to its ARN, as the
+//! mapping pages do).
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mtd_domain::{Arn, Nino};
@@ -11,6 +14,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::json_body::JsonBody;
+use crate::test_users::{CreateRequest, UserType, routes::create_user};
 
 fn agent_reference(raw: &str) -> Result<String, ApiError> {
     let r = raw.trim().to_uppercase();
@@ -78,4 +82,16 @@ pub async fn mapping(
         )
     })?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An Agent-affinity credential holding `IR-SA-AGENT`: Create Test User's answer plus
+/// `saAgentReference`.
+pub async fn sa_agent(
+    State(state): State<AppState>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let req = CreateRequest {
+        legacy_sa_agent: true,
+        ..Default::default()
+    };
+    create_user(&state, UserType::Agent, req).await
 }

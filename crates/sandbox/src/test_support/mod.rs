@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(legacy::authorisation),
         )
         .route("/test-support/agent-mappings", post(legacy::mapping))
+        .route("/test-support/sa-agents", post(legacy::sa_agent))
         .route(
             "/test-support/self-assessment-registrations",
             post(registrations::create),

@@ -39,6 +39,9 @@ pub struct CreateRequest {
     pub taxpayer_type: Option<String>,
     #[serde(rename = "taxPayerType")]
     pub taxpayer_type_alt: Option<String>,
+    /// Not HMRC's: test support sets it for an agent's old Self Assessment for agents credential.
+    #[serde(skip)]
+    pub legacy_sa_agent: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -241,6 +244,24 @@ pub fn create(
         enrolments.push(("HMRC-AS-AGENT", "AgentReferenceNumber", arn.clone()));
         identifiers.push(("agentServicesAccountNumber", arn));
         identifiers.push(("agentCode", generator::digits(&mut rng, 10)));
+    }
+    // The credential an agent used for Self Assessment before agent services accounts, holding
+    // `IR-SA-AGENT` under its SA agent reference (`agents-signup.md` §4.3).
+    if req.legacy_sa_agent {
+        if kind != UserType::Agent {
+            return Err(CreateError::Invalid(
+                "only an agent holds an SA agent reference".into(),
+            ));
+        }
+        let letter = |rng: &mut rand::rngs::ThreadRng| char::from(b'A' + rng.random_range(0..26u8));
+        let reference = format!(
+            "{}{}{}",
+            letter(&mut rng),
+            generator::digits(&mut rng, 4),
+            letter(&mut rng)
+        );
+        enrolments.push(("IR-SA-AGENT", "IRAgentReference", reference.clone()));
+        identifiers.push(("saAgentReference", reference));
     }
     if has("mtd-vat") {
         let vrn = generator::vrn(&mut rng);
@@ -447,6 +468,18 @@ pub fn exists(store: &Store, user_id: &str) -> Result<bool, StoreError> {
         .is_some())
 }
 
+/// Removes a credential, as when a group's administrator removes a team member: it can no longer
+/// sign in, and the tokens it granted no longer reach anything behind the gateway. Its
+/// identifiers stay taken, as HMRC never reissues them. Whether there was such a user.
+pub fn remove(store: &Store, user_id: &str, now_ms: i64) -> Result<bool, StoreError> {
+    store.write(|tx| {
+        Ok(tx.execute(
+            "UPDATE users SET removed_at_ms = ?2 WHERE user_id = ?1 AND removed_at_ms IS NULL",
+            params![user_id, now_ms],
+        )? == 1)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,16 +591,4 @@ mod tests {
             .unwrap();
         assert_eq!(users, 1);
     }
-}
-
-/// Removes a credential, as when a group's administrator removes a team member: it can no longer
-/// sign in, and the tokens it granted no longer reach anything behind the gateway. Its
-/// identifiers stay taken, as HMRC never reissues them. Whether there was such a user.
-pub fn remove(store: &Store, user_id: &str, now_ms: i64) -> Result<bool, StoreError> {
-    store.write(|tx| {
-        Ok(tx.execute(
-            "UPDATE users SET removed_at_ms = ?2 WHERE user_id = ?1 AND removed_at_ms IS NULL",
-            params![user_id, now_ms],
-        )? == 1)
-    })
 }

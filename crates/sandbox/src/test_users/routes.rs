@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::json_body::JsonBody;
 use crate::{AppState, clock};
 
-async fn create_user(
+pub(crate) async fn create_user(
     state: &AppState,
     kind: UserType,
     req: CreateRequest,

@@ -1,10 +1,10 @@
 //! Who may act for a NINO, over HTTP with the real client: the authorisation matrix of the
 //! set-up issue, on Self Assessment Individual Details (ITSA status), and that API's own rules.
 
+use mtd_client::api::business_details::AccountingType;
 use mtd_client::api::test_support::Application;
 use mtd_client::api::test_users::{NewTestUser, TestUser, UserKind};
 use mtd_client::{AccessToken, ClientId};
-use mtd_client::api::business_details::AccountingType;
 use mtd_domain::{BusinessId, Nino, TaxYear};
 
 use crate::helpers::{TestApp, expect_error, spawn_app};
@@ -62,13 +62,14 @@ async fn the_authorisation_matrix() {
         .client
         .test_support()
         .sign_up(
-            &nino(&client).to_string(),
+            nino(&client).as_str(),
             serde_json::json!([{ "type": "self-employment", "tradingName": "Ferris Joinery", "trade": "Joinery",
                                  "addressLine1": "1 Crab Lane", "postcode": "TS1 1PA", "startDate": "2020-05-01" }]),
         )
         .await
         .unwrap();
-    let business = BusinessId::parse(signed["businesses"][0]["businessId"].as_str().unwrap()).unwrap();
+    let business =
+        BusinessId::parse(signed["businesses"][0]["businessId"].as_str().unwrap()).unwrap();
     let other = user(&app, &registered, UserKind::Individual, &mtd, 250).await;
     let not_signed_up = user(
         &app,

@@ -906,7 +906,16 @@ async fn the_client_answers_in_the_browser() {
 async fn legacy_authorisations_are_copied_across() {
     let w = World::new().await;
     use reqwest::Method;
-    let agent = w.user(UserKind::Agent, &["agent-services"]).await;
+    // Without 2-step verification, so the test can sign in on the mapping pages in one step.
+    let quick = NewTestUser {
+        service_names: vec!["agent-services".into()],
+        two_step_verification: Some("off".into()),
+        ..Default::default()
+    };
+    let agent = w
+        .app
+        .create_user_with(&w.registered, UserKind::Agent, quick)
+        .await;
     let client = w
         .user(
             UserKind::Individual,
@@ -928,21 +937,50 @@ async fn legacy_authorisations_are_copied_across() {
                 .as_u16()
         }
     };
+    let sa_agent = w.app.client.test_support().create_sa_agent().await.unwrap();
+    let reference = sa_agent.field("saAgentReference").unwrap().to_owned();
     assert_eq!(
         seed(
             "/test-support/legacy-authorisations",
-            json!({ "saAgentReference": "SA1234", "nino": client.field("nino").unwrap() })
+            json!({ "saAgentReference": reference.to_lowercase(), "nino": client.field("nino").unwrap() })
         )
         .await,
         204
     );
+    // The agent links the reference on HMRC's pages, signing in with the old user ID too.
+    let (browser, page) = w.app.signed_in_at("/agent-mapping", &agent).await;
+    assert!(page.contains("data-page=\"agent-mapping\""), "{page}");
+    let post = |page: String, user_id: String, password: String| {
+        let (b, url) = (browser.clone(), w.app.url("/agent-mapping"));
+        async move {
+            let form = [
+                ("nonce", nonce_of(&page)),
+                ("legacyUserId", user_id),
+                ("legacyPassword", password),
+            ];
+            let r = b.post(url).form(&form).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, page) = post(page, sa_agent.user_id.clone(), "wrong".into()).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("Invalid user ID or password"), "{page}");
+    let (status, page) = post(page, agent.user_id.clone(), agent.password.clone()).await;
     assert_eq!(
-        seed(
-            "/test-support/agent-mappings",
-            json!({ "arn": a, "saAgentReference": "sa1234" })
-        )
-        .await,
-        204
+        status, 400,
+        "the agent services account holds no SA agent reference"
+    );
+    assert!(
+        page.contains("no Self Assessment agent reference"),
+        "{page}"
+    );
+    let (status, page) = post(page, sa_agent.user_id.clone(), sa_agent.password.clone()).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("data-page=\"agent-mapping-done\"")
+            && page.contains(&reference)
+            && page.contains(&a),
+        "{page}"
     );
     let nino = mtd_domain::Nino::parse(client.field("nino").unwrap()).unwrap();
     let year = mtd_domain::TaxYear::parse("2025-26").unwrap();
