@@ -6,6 +6,7 @@
 //! This crate does no I/O.
 
 mod error_body;
+pub mod fraud_prevention;
 mod identifiers;
 mod money;
 mod scope;

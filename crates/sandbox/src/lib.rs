@@ -17,6 +17,7 @@ pub mod apps;
 pub mod cli;
 pub mod clock;
 pub mod error;
+pub mod fraud;
 pub mod gateway;
 pub mod gg;
 mod hello;
@@ -57,6 +58,8 @@ pub struct Config {
     pub password_cost: PasswordCost,
     /// The grant-authority journey's unpublished numbers and unconfirmed behaviours.
     pub journey: gg::JourneySettings,
+    /// Refuse MTD requests whose fraud prevention headers have errors (HMRC only reports them).
+    pub strict_fraud_headers: bool,
 }
 
 impl Default for Config {
@@ -68,6 +71,7 @@ impl Default for Config {
             expose_test_support: false,
             password_cost: PasswordCost::Interactive,
             journey: gg::JourneySettings::default(),
+            strict_fraud_headers: false,
         }
     }
 }

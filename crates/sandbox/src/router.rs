@@ -9,7 +9,9 @@ use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use tracing::Instrument;
 
 use crate::gateway::{self, Gate, endpoints as ep};
-use crate::{AppState, agents, apis, gg, hello, manage, oauth, signup, test_support, test_users};
+use crate::{
+    AppState, agents, apis, fraud, gg, hello, manage, oauth, signup, test_support, test_users,
+};
 
 pub fn build(state: AppState) -> Router {
     let mut router = Router::new()
@@ -65,7 +67,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 21] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 23] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -164,6 +166,14 @@ pub fn build(state: AppState) -> Router {
                 &ep::AGENT_TS_KNOWN_FACT,
                 apis::agent_test_support::known_fact,
             ),
+        ),
+        (
+            &ep::FPH_VALIDATE,
+            handler(&ep::FPH_VALIDATE, fraud::routes::validate),
+        ),
+        (
+            &ep::FPH_FEEDBACK,
+            handler(&ep::FPH_FEEDBACK, fraud::routes::feedback),
         ),
     ];
     debug_assert_eq!(

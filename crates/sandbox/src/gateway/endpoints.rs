@@ -14,10 +14,11 @@ pub enum Api {
     SaTestSupport,
     AgentAuthorisation,
     AgentAuthorisationTestSupport,
+    TestFraudPreventionHeaders,
 }
 
 impl Api {
-    pub const ALL: [Api; 7] = [
+    pub const ALL: [Api; 8] = [
         Api::Hello,
         Api::CreateTestUser,
         Api::IndividualDetails,
@@ -25,6 +26,7 @@ impl Api {
         Api::SaTestSupport,
         Api::AgentAuthorisation,
         Api::AgentAuthorisationTestSupport,
+        Api::TestFraudPreventionHeaders,
     ];
 
     pub fn context(self) -> &'static str {
@@ -36,6 +38,7 @@ impl Api {
             Api::SaTestSupport => "individuals/self-assessment-test-support",
             Api::AgentAuthorisation => "agents",
             Api::AgentAuthorisationTestSupport => "agent-authorisation-test-support",
+            Api::TestFraudPreventionHeaders => "test/fraud-prevention-headers",
         }
     }
 
@@ -237,6 +240,23 @@ pub static AGENT_TS_KNOWN_FACT: Endpoint = Endpoint {
     supporting_agents: true,
 };
 
+pub static FPH_VALIDATE: Endpoint = Endpoint {
+    api: Api::TestFraudPreventionHeaders,
+    method: Method::GET,
+    path: "/test/fraud-prevention-headers/validate",
+    versions: &["1.0"],
+    access: Access::Application,
+    supporting_agents: true,
+};
+pub static FPH_FEEDBACK: Endpoint = Endpoint {
+    api: Api::TestFraudPreventionHeaders,
+    method: Method::GET,
+    path: "/test/fraud-prevention-headers/{api}/validation-feedback",
+    versions: &["1.0"],
+    access: Access::Application,
+    supporting_agents: true,
+};
+
 /// Every endpoint, for the router and for documentation.
 pub static ALL: &[&Endpoint] = &[
     &HELLO_WORLD,
@@ -260,6 +280,8 @@ pub static ALL: &[&Endpoint] = &[
     &AGENT_TS_ACCEPT,
     &AGENT_TS_REJECT,
     &AGENT_TS_KNOWN_FACT,
+    &FPH_VALIDATE,
+    &FPH_FEEDBACK,
 ];
 
 #[cfg(test)]

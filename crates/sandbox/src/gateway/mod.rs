@@ -1,7 +1,8 @@
 //! The API gateway in front of every API endpoint, judging each request as HMRC's platform does
 //! (`platform.md` §4.4), in this order: `Accept` header (406), version (404), bearer token (401),
 //! token type (401), rate limit (429), subscription (403 `RESOURCE_FORBIDDEN`), scope
-//! (403 `INVALID_SCOPE`). A request that passes carries a [`Caller`] to its handler.
+//! (403 `INVALID_SCOPE`), then the fraud prevention headers of MTD requests (recorded; refused
+//! only in strict mode). A request that passes carries a [`Caller`] to its handler.
 
 pub mod accept;
 pub mod act_for;
@@ -123,6 +124,14 @@ fn admit(gate: &Gate, req: &Request) -> Result<Option<Caller>, ApiError> {
             "Can not access the required resource. Ensure this token has all the required scopes.",
         ));
     }
+    crate::fraud::inspect(
+        &gate.state,
+        ep,
+        &bearer.client_id,
+        req.method().as_str(),
+        req.uri().path(),
+        req.headers(),
+    )?;
     // User-restricted endpoints about a NINO act for that person; application-restricted ones
     // (test support) name a NINO without acting for it.
     let nino = act_for::path_param(ep.path, req.uri().path(), "nino");

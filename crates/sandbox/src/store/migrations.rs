@@ -276,6 +276,19 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (business_id, tax_year)
     );
     "#,
+    // 11: the latest fraud prevention header verdict per application and endpoint.
+    r#"
+    CREATE TABLE fraud_feedback (
+        client_id TEXT NOT NULL,
+        api TEXT NOT NULL,
+        method TEXT NOT NULL,
+        endpoint TEXT NOT NULL,          -- the route template
+        connection_method TEXT,
+        recorded_at_ms INTEGER NOT NULL, -- wall clock
+        request TEXT NOT NULL,           -- JSON, as the feedback endpoint shows it
+        PRIMARY KEY (client_id, api, method, endpoint)
+    );
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
