@@ -11,6 +11,7 @@
 pub mod api;
 mod environment;
 mod error;
+pub mod fraud_headers;
 pub mod oauth;
 pub mod tokens;
 mod transport;
@@ -32,6 +33,8 @@ pub struct Client {
     pacer: std::sync::Arc<transport::Pacer>,
     /// `Gov-Test-Scenario` for HMRC's sandbox and the local HMRC.
     test_scenario: Option<String>,
+    /// The fraud prevention headers every MTD request carries.
+    fraud: Option<std::sync::Arc<fraud_headers::FraudPrevention>>,
 }
 
 impl Client {
@@ -52,6 +55,7 @@ impl Client {
             oauth_http,
             pacer,
             test_scenario: None,
+            fraud: None,
         }
     }
 
@@ -67,8 +71,24 @@ impl Client {
         self
     }
 
-    /// Adds what every MTD API request carries.
-    pub(crate) fn api_request(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    /// Sends fraud prevention headers on MTD API calls, as the law requires.
+    pub fn with_fraud_prevention(mut self, fraud: fraud_headers::FraudPrevention) -> Self {
+        self.fraud = Some(std::sync::Arc::new(fraud));
+        self
+    }
+
+    pub fn fraud_prevention(&self) -> Option<&fraud_headers::FraudPrevention> {
+        self.fraud.as_deref()
+    }
+
+    /// Adds what every MTD API request carries: the fraud prevention headers, collected now, and
+    /// the test scenario.
+    pub(crate) fn api_request(&self, mut req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        if let Some(f) = &self.fraud {
+            for (h, v) in f.headers_now().sent {
+                req = req.header(h.name(), v);
+            }
+        }
         match &self.test_scenario {
             Some(s) => req.header("Gov-Test-Scenario", s),
             None => req,
@@ -83,6 +103,11 @@ impl Client {
     /// Business Details: income sources.
     pub fn business_details(&self) -> api::business_details::BusinessDetails<'_> {
         api::business_details::BusinessDetails { client: self }
+    }
+
+    /// HMRC's Test Fraud Prevention Headers API (sandbox only).
+    pub fn test_fraud_prevention(&self) -> api::test_fraud_prevention::TestFraudPrevention<'_> {
+        api::test_fraud_prevention::TestFraudPrevention { client: self }
     }
 
     /// Self Assessment Individual Details (ITSA status).

@@ -4,5 +4,6 @@ pub mod agent_authorisation;
 pub mod business_details;
 pub mod hello;
 pub mod individual_details;
+pub mod test_fraud_prevention;
 pub mod test_support;
 pub mod test_users;

@@ -2,7 +2,9 @@
 //! §2.1, everything but the unreserved characters); the separators `=`, `&` and `,` never encoded.
 
 use chrono::{DateTime, Utc};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{
+    AsciiSet, CONTROLS, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode,
+};
 
 /// Everything but RFC 3986's unreserved characters.
 const RESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -65,6 +67,12 @@ pub fn decode(s: &str) -> Result<String, EncodingError> {
         .decode_utf8()
         .map(|c| c.into_owned())
         .map_err(|_| EncodingError::NotAscii)
+}
+
+/// A single value taken as it is (a browser's user agent), with only what is not printable
+/// US-ASCII percent-encoded.
+pub fn encode_non_ascii(s: &str) -> String {
+    utf8_percent_encode(s, CONTROLS).to_string()
 }
 
 pub fn encode_list<S: AsRef<str>>(items: &[S]) -> String {

@@ -5,8 +5,8 @@
 mod encoding;
 
 pub use encoding::{
-    EncodingError, decode, encode, encode_key_values, encode_list, parse_key_values, parse_list,
-    timestamp,
+    EncodingError, decode, encode, encode_key_values, encode_list, encode_non_ascii,
+    parse_key_values, parse_list, timestamp,
 };
 
 use std::fmt;

@@ -2,8 +2,10 @@
 
 use mtd_client::api::test_support::{Application, NewApplication};
 use mtd_client::api::test_users::{NewTestUser, TestUser, UserKind};
+use mtd_client::fraud_headers::{FraudPrevention, Vendor};
 use mtd_client::oauth::driver::{KnownFacts, TwoStepChoice};
 use mtd_client::{Client, Environment, TokenSet};
+use mtd_domain::fraud_prevention::ConnectionMethod;
 use mtd_sandbox::secrets::PasswordCost;
 use mtd_sandbox::{Config, Running};
 
@@ -14,13 +16,24 @@ pub struct TestApp {
     pub raw: reqwest::Client,
 }
 
+/// A local HMRC in strict fraud-header mode: every MTD request here must carry valid headers.
 pub async fn spawn_app() -> TestApp {
     spawn_with(Config {
         rate_limit: 0,
         password_cost: PasswordCost::Cheap,
+        strict_fraud_headers: true,
         ..Config::default()
     })
     .await
+}
+
+/// The fraud prevention headers of software on this machine, as `mtd` sends them.
+pub fn fraud_prevention() -> FraudPrevention {
+    FraudPrevention::direct(
+        ConnectionMethod::DesktopAppDirect,
+        uuid::Uuid::new_v4(),
+        Vendor::mtd(),
+    )
 }
 
 pub async fn spawn_with(config: Config) -> TestApp {
@@ -31,11 +44,23 @@ pub async fn spawn_with(config: Config) -> TestApp {
         .await
         .unwrap();
     // The servers here have no rate limit unless a test gives one, so the client need not pace.
-    let client = Client::new(Environment::local(&server.base_url())).with_rate_limit(0);
+    let fraud = fraud_prevention();
+    // Raw requests carry the headers too, collected once: their timestamps age, but stay well
+    // inside the hour the validator allows.
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (h, v) in fraud.headers_now().sent {
+        headers.insert(h.name(), v.parse().unwrap());
+    }
+    let client = Client::new(Environment::local(&server.base_url()))
+        .with_rate_limit(0)
+        .with_fraud_prevention(fraud);
     TestApp {
         server,
         client,
-        raw: reqwest::Client::new(),
+        raw: reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap(),
     }
 }
 
@@ -169,15 +194,16 @@ impl TestApp {
         (b, page)
     }
 
-    /// Every row of every table but the rate-limit counters, to show a refused request changed
+    /// Every row of every table but the rate-limit counters and fraud-header verdicts (records of
+    /// requests, not data), to show a refused request changed
     /// nothing.
     pub fn fingerprint(&self) -> String {
-        self.fingerprint_except(&["rate_hits"])
+        self.fingerprint_except(&["rate_hits", "fraud_feedback"])
     }
 
     /// The same, less browser sessions (whose one-time form nonces turn over on every post).
     pub fn fingerprint_without_sessions(&self) -> String {
-        self.fingerprint_except(&["rate_hits", "web_sessions"])
+        self.fingerprint_except(&["rate_hits", "fraud_feedback", "web_sessions"])
     }
 
     fn fingerprint_except(&self, skip: &[&str]) -> String {

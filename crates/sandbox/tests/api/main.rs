@@ -5,6 +5,7 @@ mod act_for;
 mod attacks;
 mod authorize;
 mod browser;
+mod fraud_headers;
 mod gateway;
 mod helpers;
 mod invitations;
