@@ -35,6 +35,10 @@ pub struct Global {
     /// Print machine-readable JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,
+    /// An unattended run: send fraud prevention headers as BATCH_PROCESS_DIRECT (the default when
+    /// no terminal is attached; DESKTOP_APP_DIRECT otherwise).
+    #[arg(long, global = true)]
+    pub batch: bool,
     /// Log more to stderr (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -102,6 +106,9 @@ pub enum Command {
     /// An agent's authorisation requests and client register.
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// The fraud prevention headers this software sends HMRC on every MTD call.
+    #[command(subcommand)]
+    FraudHeaders(FraudHeadersCommand),
     /// The local HMRC: run it, and script it for tests.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -126,6 +133,15 @@ pub struct LinkArgs {
     /// The test user's password, for users created elsewhere.
     #[arg(long, requires = "test_user")]
     pub password: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FraudHeadersCommand {
+    /// What would be sent now, and which headers are left out and why.
+    Show,
+    /// Ask the environment's Test Fraud Prevention Headers API for its verdict (HMRC's sandbox
+    /// or a local HMRC; HMRC's production has no such API).
+    Validate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

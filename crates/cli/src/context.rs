@@ -1,11 +1,14 @@
 //! What was typed, resolved and ready to run: the environment's base URLs, the data dir, the
 //! SDK client and, for `embedded`, the local HMRC running inside this process.
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 use mtd_client::api::test_support::NewApplication;
+use mtd_client::fraud_headers::{self, FraudPrevention, Vendor};
 use mtd_client::tokens::{Authority, TokenStore};
 use mtd_client::{AppCredentials, Client, ClientId, ClientSecret, Environment};
+use mtd_domain::fraud_prevention::ConnectionMethod;
 use mtd_sandbox::Running;
 use serde::{Deserialize, Serialize};
 
@@ -75,7 +78,9 @@ impl Context {
             profile: global.profile.clone(),
             data_dir: data_dir.clone(),
             json: global.json,
-            client: Client::new(environment).with_test_scenario(global.test_scenario.clone()),
+            client: Client::new(environment)
+                .with_test_scenario(global.test_scenario.clone())
+                .with_fraud_prevention(fraud_prevention(&data_dir, global.batch)?),
             env_dir,
             _embedded: embedded,
         })
@@ -177,9 +182,32 @@ impl Context {
     }
 }
 
+/// `DESKTOP_APP_DIRECT` for a person at a terminal, `BATCH_PROCESS_DIRECT` for unattended runs;
+/// the device ID is the machine's, shared by every profile and environment.
+fn fraud_prevention(data_dir: &Path, batch: bool) -> Result<FraudPrevention, CliError> {
+    let method = if batch || !std::io::stdin().is_terminal() {
+        ConnectionMethod::BatchProcessDirect
+    } else {
+        ConnectionMethod::DesktopAppDirect
+    };
+    let device = fraud_headers::device_id(data_dir).map_err(|e| {
+        CliError::new(
+            "data-dir",
+            format!(
+                "cannot keep this device's ID in {}: {e}",
+                data_dir.display()
+            ),
+        )
+    })?;
+    Ok(FraudPrevention::direct(method, device, Vendor::mtd()))
+}
+
+/// The embedded HMRC refuses bad fraud prevention headers (HMRC only reports them), so a fault
+/// in what this software sends shows at once.
 async fn start_embedded(db: PathBuf) -> Result<Running, CliError> {
     let config = mtd_sandbox::Config {
         db: Some(db),
+        strict_fraud_headers: true,
         ..mtd_sandbox::Config::default()
     };
     Running::start(config, ([127, 0, 0, 1], 0).into())

@@ -642,3 +642,57 @@ fn an_agent_asks_a_client_for_authority_and_keeps_a_register() {
         Some(3)
     );
 }
+
+#[test]
+fn fraud_headers_are_valid_and_explain_what_is_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = mtd(dir.path(), args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let shown = json(&["fraud-headers", "show", "--json"]);
+    // No terminal here: an unattended run.
+    assert_eq!(shown["connectionMethod"], "BATCH_PROCESS_DIRECT");
+    let placeholders = ["null", "undefined", "unknown", "none", "nan", "n/a", ""];
+    for (name, value) in shown["sent"].as_object().unwrap() {
+        for piece in value.as_str().unwrap().split([',', '&', '=']) {
+            assert!(
+                !placeholders.contains(&piece.to_ascii_lowercase().as_str()),
+                "{name}: {value}"
+            );
+        }
+    }
+    let again = json(&["fraud-headers", "show", "--json", "--batch"]);
+    assert_eq!(
+        again["sent"]["Gov-Client-Device-ID"], shown["sent"]["Gov-Client-Device-ID"],
+        "the device ID is kept"
+    );
+
+    let checked = json(&["fraud-headers", "validate", "--json"]);
+    let verdict = &checked["verdict"];
+    assert!(verdict.get("errors").is_none(), "{verdict}");
+    let left: Vec<String> = checked["leftOut"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["header"].as_str().unwrap().to_ascii_lowercase())
+        .collect();
+    assert!(left.contains(&"gov-vendor-license-ids".to_owned()));
+    for w in verdict["warnings"].as_array().unwrap() {
+        for h in w["headers"].as_array().unwrap() {
+            assert!(left.contains(&h.as_str().unwrap().to_owned()), "{w}");
+        }
+    }
+    let human = mtd(dir.path(), &["fraud-headers", "validate"]);
+    let text = stdout(&human);
+    assert!(
+        text.contains("open source and has no licence keys"),
+        "{text}"
+    );
+}

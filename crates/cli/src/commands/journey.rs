@@ -56,6 +56,7 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
         profile: "journey".into(),
         data_dir: Some(scratch.path().to_owned()),
         json: global.json,
+        batch: global.batch,
         test_scenario: None,
         verbose: global.verbose,
     };

@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod agent;
+mod fraud_headers;
 mod hello;
 mod itsa_status;
 mod journey;
@@ -38,6 +39,7 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
             .await
         }
         Command::Sandbox(cmd) => sandbox::run(&cli.global, cmd).await,
+        Command::FraudHeaders(cmd) => fraud_headers::run(&open(&cli.global).await?, cmd).await,
         Command::Agent(cmd) => agent::run(&open(&cli.global).await?, cmd).await,
         Command::Open {
             journey,

@@ -356,9 +356,9 @@ fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 fn positive_ints(pairs: &[(String, String)], keys: &[&str]) -> Vec<Issue> {
     keys.iter()
         .filter(|k| {
-            !get(pairs, k)
+            get(pairs, k)
                 .and_then(|v| v.parse::<u32>().ok())
-                .is_some_and(|n| n > 0)
+                .is_none_or(|n| n == 0)
         })
         .map(|k| invalid(format!("Value needs {k} as a positive whole number")))
         .collect()
