@@ -22,6 +22,10 @@ pub struct ServeArgs {
     /// Do not serve /test-support/ at all.
     #[arg(long, conflicts_with = "expose_test_support")]
     pub no_test_support: bool,
+    /// Refuse MTD requests whose fraud prevention headers have errors, with the local-only
+    /// 400 INVALID_FRAUD_PREVENTION_HEADERS (HMRC only reports them).
+    #[arg(long)]
+    pub strict_fraud_headers: bool,
 }
 
 impl ServeArgs {
@@ -31,6 +35,7 @@ impl ServeArgs {
             rate_limit: self.rate_limit,
             test_support: !self.no_test_support,
             expose_test_support: self.expose_test_support,
+            strict_fraud_headers: self.strict_fraud_headers,
             ..Config::default()
         }
     }

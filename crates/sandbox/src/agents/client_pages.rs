@@ -1,6 +1,7 @@
 //! The client's pages for answering an agent's authorisation request: sign in (at confidence
 //! level 250, as an individual or organisation), see who asks and for what, accept or reject.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -49,12 +50,7 @@ fn prepare(
     }
     state.store.write(|tx| invitations::expire(tx, now))?;
     let Some(inv) = invitations::get(&state.store.reader(), id)? else {
-        return Ok(Err(notice(
-            "client-authorisation-not-found",
-            "This request cannot be found",
-            "Check the link your agent gave you.",
-            StatusCode::NOT_FOUND,
-        )));
+        return Ok(Err(not_found()));
     };
     let own_nino = account
         .fact("/nino")
@@ -81,11 +77,23 @@ fn role(t: AgentType) -> &'static str {
     }
 }
 
+fn not_found() -> Response {
+    notice(
+        "client-authorisation-not-found",
+        "This request cannot be found",
+        "Check the link your agent gave you.",
+        StatusCode::NOT_FOUND,
+    )
+}
+
 pub async fn show(
     State(state): State<AppState>,
     jar: CookieJar,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    let Ok(Path(id)) = id else {
+        return Ok(not_found());
+    };
     let now = clock::now_ms(&state.store)?;
     let (s, _account, inv) = match prepare(&state, &jar, &id, now)? {
         Ok(v) => v,
@@ -133,9 +141,12 @@ pub struct Answer {
 pub async fn answer(
     State(state): State<AppState>,
     jar: CookieJar,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     PageForm(f): PageForm<Answer>,
 ) -> Result<Response, ApiError> {
+    let Ok(Path(id)) = id else {
+        return Ok(not_found());
+    };
     let store = &state.store;
     let now = clock::now_ms(store)?;
     let (mut s, _account, inv) = match prepare(&state, &jar, &id, now)? {

@@ -72,6 +72,42 @@ fn sources(state: &AppState, mtd_it_id: &str) -> Result<Vec<Source>, ApiError> {
     Ok(rows)
 }
 
+/// HMRC's sandbox answers for `Gov-Test-Scenario`: fixed income sources, by HMRC's example IDs.
+fn canned(kind: &str) -> Source {
+    let (id, trade, name) = match kind {
+        "self-employment" => ("XBIS12345678901", Some("Plastering"), Some("RCDTS")),
+        "uk-property" => ("XPIS12345678901", None, None),
+        "foreign-property" => ("XFIS12345678901", None, None),
+        _ => ("XAIS12345678901", None, None),
+    };
+    Source {
+        business_id: id.into(),
+        kind: kind.into(),
+        trading_name: name.map(Into::into),
+        trade: trade.map(Into::into),
+        address: (kind == "self-employment").then(|| {
+            json!({ "addressLine1": "1 Acme Rd.", "addressLine2": "London", "postcode": "M1 1AG", "countryCode": "GB" }).to_string()
+        }),
+        commencement_date: Some("2023-04-06".into()),
+        cessation_date: None,
+    }
+}
+
+const LIST_SCENARIOS: &[&str] = &[
+    "NOT_FOUND",
+    "PROPERTY",
+    "FOREIGN_PROPERTY",
+    "BUSINESS_AND_PROPERTY",
+    "UNSPECIFIED",
+];
+const RETRIEVE_SCENARIOS: &[&str] = &[
+    "NOT_FOUND",
+    "PROPERTY",
+    "FOREIGN_PROPERTY",
+    "UNSPECIFIED",
+    "DYNAMIC",
+];
+
 /// `tradingType` and `tradingName` belong to self-employments only.
 fn summary(s: &Source) -> Map<String, Value> {
     let mut m = Map::new();
@@ -95,10 +131,14 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let client = acting_for(&caller)?;
-    if scenario::pick(&headers, &["NOT_FOUND"])?.is_some() {
-        return Err(not_found());
-    }
-    let all = sources(&state, &client.mtd_it_id)?;
+    let all = match scenario::pick(&headers, LIST_SCENARIOS)? {
+        None => sources(&state, &client.mtd_it_id)?,
+        Some("NOT_FOUND") => return Err(not_found()),
+        Some("PROPERTY") => vec![canned("uk-property")],
+        Some("FOREIGN_PROPERTY") => vec![canned("foreign-property")],
+        Some("BUSINESS_AND_PROPERTY") => vec![canned("self-employment"), canned("uk-property")],
+        Some(_) => vec![canned("property-unspecified")],
+    };
     if all.is_empty() {
         return Err(not_found());
     }
@@ -127,10 +167,21 @@ pub async fn retrieve(
 ) -> Result<Json<Value>, ApiError> {
     let raw = path.map(|Path((_, b))| b).unwrap_or_default();
     let id = business_id(&raw).map_err(|e| invalid(vec![e]))?;
-    if scenario::pick(&headers, &["NOT_FOUND"])?.is_some() {
-        return Err(not_found());
-    }
-    let s = one_source(&state, &caller, &id)?;
+    let s = match scenario::pick(&headers, RETRIEVE_SCENARIOS)? {
+        None => one_source(&state, &caller, &id)?,
+        Some("NOT_FOUND") => return Err(not_found()),
+        Some("PROPERTY") => canned("uk-property"),
+        Some("FOREIGN_PROPERTY") => canned("foreign-property"),
+        Some("UNSPECIFIED") => canned("property-unspecified"),
+        // The answer's type follows HMRC's example IDs.
+        Some(_) => match id.as_str() {
+            "XBIS12345678901" => canned("self-employment"),
+            "XPIS12345678901" => canned("uk-property"),
+            "XFIS12345678901" => canned("foreign-property"),
+            "XAIS12345678901" => canned("property-unspecified"),
+            _ => return Err(no_business()),
+        },
+    };
     let mut m = summary(&s);
     if let Some(d) = &s.commencement_date {
         m.insert("commencementDate".into(), json!(d));

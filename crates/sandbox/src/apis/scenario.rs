@@ -11,7 +11,9 @@ pub fn pick<'a>(headers: &HeaderMap, known: &[&'a str]) -> Result<Option<&'a str
     let Some(value) = headers.get("gov-test-scenario") else {
         return Ok(None);
     };
-    let value = value.to_str().unwrap_or("").trim();
+    let Ok(value) = value.to_str().map(str::trim) else {
+        return Err(incorrect());
+    };
     if value.is_empty() || value == "DEFAULT" || value == "STATEFUL" {
         return Ok(None);
     }
@@ -19,11 +21,13 @@ pub fn pick<'a>(headers: &HeaderMap, known: &[&'a str]) -> Result<Option<&'a str
         .iter()
         .find(|k| **k == value)
         .map(|k| Some(*k))
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "RULE_INCORRECT_GOV_TEST_SCENARIO",
-                "The supplied Gov-Test-Scenario is not valid",
-            )
-        })
+        .ok_or_else(incorrect)
+}
+
+fn incorrect() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "RULE_INCORRECT_GOV_TEST_SCENARIO",
+        "The supplied Gov-Test-Scenario is not valid",
+    )
 }

@@ -50,6 +50,13 @@ pub async fn gate(State(gate): State<Gate>, mut req: Request, next: Next) -> Res
 
 fn admit(gate: &Gate, req: &Request) -> Result<Option<Caller>, ApiError> {
     let ep = gate.endpoint;
+    // A path that is not UTF-8 once decoded names nothing any API serves.
+    if percent_encoding::percent_decode_str(req.uri().path())
+        .decode_utf8()
+        .is_err()
+    {
+        return Err(ApiError::not_found());
+    }
     let accept = req
         .headers()
         .get(header::ACCEPT)

@@ -101,34 +101,51 @@ pub async fn check_password(
     let ok = state
         .hash(move || secrets::verify_password(&password, &hash))
         .await?;
-    if !ok {
-        let failures = account.failed_sign_ins + 1;
-        let lock = failures >= settings.max_sign_in_failures;
-        store.write(|tx| {
-            tx.execute(
-                "UPDATE users SET failed_sign_ins = ?2, locked_until_ms = ?3 WHERE user_id = ?1",
-                params![
-                    account.user_id,
-                    if lock { 0 } else { failures },
-                    lock.then_some(now + settings.lockout_ms)
-                ],
-            )
-        })?;
-        return Ok(Err(if lock {
-            format!(
-                "{BAD_CREDENTIALS} This account is now locked for {} minutes.",
-                settings.lockout_ms / 60_000
-            )
-        } else {
-            BAD_CREDENTIALS.to_owned()
-        }));
-    }
-    store.write(|tx| {
+    // Counted in the database, so wrong guesses sent at once each count.
+    let lockout = now + settings.lockout_ms;
+    let max = settings.max_sign_in_failures;
+    let user = account.user_id.clone();
+    let outcome = store.write(|tx| {
+        if !ok {
+            let failures: i64 = tx.query_row(
+                "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE user_id = ?1 RETURNING failed_sign_ins",
+                [&user],
+                |r| r.get(0),
+            )?;
+            let lock = failures >= max;
+            if lock {
+                tx.execute(
+                    "UPDATE users SET failed_sign_ins = 0, locked_until_ms = ?2 WHERE user_id = ?1",
+                    params![user, lockout],
+                )?;
+            }
+            return Ok(Err(lock));
+        }
+        // A right password that lost the race to a lockout is refused too.
+        let locked: Option<i64> = tx.query_row(
+            "SELECT locked_until_ms FROM users WHERE user_id = ?1",
+            [&user],
+            |r| r.get(0),
+        )?;
+        if locked.is_some_and(|u| u > now) {
+            return Ok(Err(true));
+        }
         tx.execute(
             "UPDATE users SET failed_sign_ins = 0, locked_until_ms = NULL WHERE user_id = ?1",
-            [&account.user_id],
-        )
+            [&user],
+        )?;
+        Ok(Ok(()))
     })?;
+    match outcome {
+        Ok(()) => {}
+        Err(true) => {
+            return Ok(Err(format!(
+                "{BAD_CREDENTIALS} This account is now locked for {} minutes.",
+                settings.lockout_ms / 60_000
+            )));
+        }
+        Err(false) => return Ok(Err(BAD_CREDENTIALS.to_owned())),
+    }
     Ok(Ok(account))
 }
 

@@ -107,4 +107,25 @@ mod tests {
         );
         assert_eq!(clock_from("192.0.2.10:5000", true).await, StatusCode::OK);
     }
+
+    /// Every route in `router` is described in the OpenAPI document.
+    #[test]
+    fn every_route_is_documented() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        let source = include_str!("mod.rs");
+        let code = source.split("#[cfg(test)]").next().unwrap();
+        let routes = code
+            .split('"')
+            .filter(|s| s.starts_with("/test-support/") && !s.ends_with(".json"));
+        let mut seen = 0;
+        for route in routes {
+            let documented = route.replace("{user_id}", "{userId}");
+            assert!(
+                doc["paths"].get(&documented).is_some(),
+                "{route} is not documented"
+            );
+            seen += 1;
+        }
+        assert!(seen >= 10);
+    }
 }

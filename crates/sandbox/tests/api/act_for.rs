@@ -459,3 +459,58 @@ async fn itsa_status_rules_and_test_support() {
         .unwrap();
     expect_error(resp, 403, "INVALID_SCOPE").await;
 }
+
+#[tokio::test]
+async fn business_details_test_scenarios() {
+    let app = spawn_app().await;
+    let registered = app.create_app().await;
+    let user = app.create_user(&registered, UserKind::Individual).await;
+    let t = token(&app, &registered, &user).await;
+    let n = nino(&user);
+    let with = |s: &str| app.client.clone().with_test_scenario(Some(s.into()));
+    let kinds = |b: &mtd_client::api::business_details::Businesses| {
+        b.list_of_businesses
+            .iter()
+            .map(|x| format!("{} {}", x.type_of_business, x.business_id))
+            .collect::<Vec<_>>()
+    };
+    let both = with("BUSINESS_AND_PROPERTY")
+        .business_details()
+        .list(&t, &n)
+        .await
+        .unwrap();
+    assert_eq!(
+        kinds(&both),
+        [
+            "self-employment XBIS12345678901",
+            "uk-property XPIS12345678901"
+        ]
+    );
+    let id = |s: &str| BusinessId::parse(s).unwrap();
+    let dynamic_client = with("DYNAMIC");
+    let dynamic = dynamic_client.business_details();
+    let foreign = dynamic
+        .retrieve(&t, &n, &id("XFIS12345678901"))
+        .await
+        .unwrap();
+    assert_eq!(foreign.summary.type_of_business, "foreign-property");
+    let other = dynamic
+        .retrieve(&t, &n, &id("XAIS00000000001"))
+        .await
+        .unwrap_err();
+    assert_eq!(other.hmrc_code(), Some("NO_BUSINESS_FOUND"));
+    let wrong = with("NO_SUCH_SCENARIO")
+        .business_details()
+        .list(&t, &n)
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.hmrc_code(), Some("RULE_INCORRECT_GOV_TEST_SCENARIO"));
+    // Without a scenario the answer is this taxpayer's own: none yet.
+    let own = app
+        .client
+        .business_details()
+        .list(&t, &n)
+        .await
+        .unwrap_err();
+    assert_eq!(own.hmrc_code(), Some("MATCHING_RESOURCE_NOT_FOUND"));
+}

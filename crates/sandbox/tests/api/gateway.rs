@@ -355,3 +355,34 @@ async fn the_client_waits_out_a_throttle() {
         app.client.hello().application(&token).await.unwrap();
     }
 }
+
+/// Paths that are not UTF-8 once decoded get HMRC's JSON 404, and pages a page, never text.
+#[tokio::test]
+async fn paths_that_are_not_utf8_name_nothing() {
+    let app = spawn_app().await;
+    let registered = app.create_app().await;
+    let token = app.app_token(&registered).await.access_token;
+    for path in [
+        "/agents/%FF/invitations",
+        "/agents/XARN1234567/invitations/%FF",
+        "/agent-authorisation-test-support/invitations/%C3",
+    ] {
+        let resp = app
+            .raw
+            .get(app.url(path))
+            .header("Accept", ACCEPT_1)
+            .bearer_auth(token.secret())
+            .send()
+            .await
+            .unwrap();
+        expect_error(resp, 404, "MATCHING_RESOURCE_NOT_FOUND").await;
+    }
+    let page = app
+        .raw
+        .get(app.url("/appoint-someone-to-deal-with-HMRC-for-you/%FF"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("cannot be found"));
+}
