@@ -1,5 +1,5 @@
 //! `Gov-Client-Device-ID`: a random UUID made once per device and kept in the data directory,
-//! made again only if someone deletes it.
+//! made again only if someone deletes it (or it no longer reads as one).
 
 use std::io;
 use std::path::Path;
@@ -13,6 +13,7 @@ pub fn load_or_create(dir: &Path) -> io::Result<Uuid> {
     if let Ok(text) = std::fs::read_to_string(&path)
         && let Ok(id) = Uuid::try_parse(text.trim())
         && !id.is_nil()
+        && !id.is_max()
     {
         return Ok(id);
     }
@@ -21,6 +22,12 @@ pub fn load_or_create(dir: &Path) -> io::Result<Uuid> {
     // Written whole under another name, then renamed: a reader never sees half an ID.
     let tmp = dir.join(format!("{FILE}.{}", std::process::id()));
     std::fs::write(&tmp, id.to_string())?;
+    // Owner-only, like everything else in the data directory.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+    }
     std::fs::rename(&tmp, &path)?;
     Ok(id)
 }

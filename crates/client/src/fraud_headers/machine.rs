@@ -77,7 +77,7 @@ fn local_ips() -> Vec<IpAddr> {
         .unwrap_or_default()
         .into_iter()
         .map(|i| i.ip())
-        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified() && !ip.is_multicast())
+        .filter(|ip| mtd_domain::fraud_prevention::names_an_interface(*ip))
         .collect();
     ips.sort();
     ips.dedup();
@@ -180,6 +180,8 @@ fn screens() -> Vec<Screen> {
                 .find_map(|l| l.strip_prefix("Xft.dpi:"))
                 .and_then(|d| d.trim().parse::<u32>().ok())
         })
+        // A DPI of nothing, or beyond any screen made, is no reading: X's default then holds.
+        .filter(|d| (24..=2400).contains(d))
         .unwrap_or(96);
     xrandr
         .lines()

@@ -26,6 +26,8 @@ pub enum EncodingError {
     BadPair,
     #[error("contains characters that must be percent-encoded")]
     Unencoded,
+    #[error("gives the same key more than once")]
+    RepeatedKey,
 }
 
 pub fn encode(s: &str) -> String {

@@ -222,6 +222,20 @@ impl Header {
 /// The specification version both sides follow.
 pub const SPEC_VERSION: &str = "3.3";
 
+/// Whether an address can be a network interface's, as `Gov-Client-Local-IPs` lists them:
+/// not loopback (IPv4-mapped too), unspecified, broadcast or multicast.
+pub fn names_an_interface(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    !(ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || matches!(ip, IpAddr::V4(v4) if v4.is_broadcast()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,11 +73,13 @@ enum Change {
     None,
     Set(&'static str, String),
     Remove(&'static str),
+    /// The header sent a second time.
+    Again(&'static str, String),
     /// Every header gone.
     Nothing,
 }
 
-use Change::{Nothing, Remove, Set};
+use Change::{Again, Nothing, Remove, Set};
 
 type Case = (
     &'static str,
@@ -792,6 +794,202 @@ fn cases() -> Vec<Case> {
             Some("INVALID_HEADERS"),
         ),
         (
+            "device ID sent twice",
+            desktop,
+            Again(
+                "Gov-Client-Device-ID",
+                s("00000000-0000-0000-0000-000000000000"),
+            ),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "connection method sent twice",
+            desktop,
+            Again("Gov-Client-Connection-Method", s("JUNK")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "local IPs sent twice, one loopback",
+            desktop,
+            Again("Gov-Client-Local-IPs", s("127.0.0.1")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "local IPs sent twice, both real",
+            desktop,
+            Again("Gov-Client-Local-IPs", s("10.9.8.7")),
+            "VALID_HEADERS",
+            None,
+        ),
+        (
+            "user IDs key repeated",
+            desktop,
+            Set(ud, s("os=alice&os=")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "user IDs os=(null)",
+            desktop,
+            Set(ud, s("os=%28null%29")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "user IDs os blank",
+            desktop,
+            Set(ud, s("os=%20%20")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "user IDs os control character",
+            desktop,
+            Set(ud, s("os=%0D%0A")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "product name blank",
+            desktop,
+            Set("Gov-Vendor-Product-Name", s("%20")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "timezone HMRC's example UTC-01:15",
+            desktop,
+            Set("Gov-Client-Timezone", s("UTC-01:15")),
+            "VALID_HEADERS",
+            None,
+        ),
+        (
+            "timezone +05:45",
+            desktop,
+            Set("Gov-Client-Timezone", s("UTC+05:45")),
+            "VALID_HEADERS",
+            None,
+        ),
+        (
+            "timestamp year -999",
+            desktop,
+            Set(
+                "Gov-Client-Local-IPs-Timestamp",
+                s("-999-01-01T00:00:00.000Z"),
+            ),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "timestamp second 60",
+            desktop,
+            Set(
+                "Gov-Client-Local-IPs-Timestamp",
+                s("2026-07-01T11:59:60.000Z"),
+            ),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "timestamp HMRC's example, years old",
+            desktop,
+            Set(
+                "Gov-Client-Local-IPs-Timestamp",
+                s("2020-09-21T14:30:05.123Z"),
+            ),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "local IPs without their timestamp",
+            desktop,
+            Remove("Gov-Client-Local-IPs-Timestamp"),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADERS"),
+        ),
+        (
+            "local IPs broadcast",
+            desktop,
+            Set("Gov-Client-Local-IPs", s("255.255.255.255")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "local IPs mapped loopback",
+            desktop,
+            Set("Gov-Client-Local-IPs", s("%3A%3Affff%3A127.0.0.1")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "multi-factor in the future",
+            web,
+            Set(
+                "Gov-Client-Multi-Factor",
+                s("type=TOTP&timestamp=9999-12-03T13%3A20Z&unique-reference=ab"),
+            ),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "multi-factor one-digit hour",
+            web,
+            Set(
+                "Gov-Client-Multi-Factor",
+                s("type=TOTP&timestamp=2026-07-01T1%3A2Z&unique-reference=ab"),
+            ),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "public port with a plus",
+            web,
+            Set("Gov-Client-Public-Port", s("+12345")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "public port leading zero",
+            web,
+            Set("Gov-Client-Public-Port", s("012345")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "vendor public IP benchmarking range",
+            web,
+            Set("Gov-Vendor-Public-IP", s("198.18.0.1")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "public IP 6to4 of a private address",
+            web,
+            Set("Gov-Client-Public-IP", s("2002%3Ac0a8%3A101%3A%3A1")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "public IP site-local",
+            web,
+            Set("Gov-Client-Public-IP", s("fec0%3A%3A1")),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADER"),
+        ),
+        (
+            "forwarded later hop not from the previous server",
+            web,
+            Set(
+                "Gov-Vendor-Forwarded",
+                s("by=203.0.113.6&for=198.51.100.7,by=203.0.113.9&for=8.8.8.8"),
+            ),
+            "INVALID_HEADERS",
+            Some("INVALID_HEADERS"),
+        ),
+        (
             "IPv6 public IP read, forwarded hop disagrees",
             web,
             Set("Gov-Client-Public-IP", s("2001%3Adb8%3A%3A7")),
@@ -815,6 +1013,10 @@ fn header_sets_get_hmrc_codes() {
             }
             Remove(h) => {
                 set.retain(|(n, _)| n != h);
+                Some(*h)
+            }
+            Again(h, v) => {
+                set.push(((*h).to_owned(), v.clone()));
                 Some(*h)
             }
             Nothing => {

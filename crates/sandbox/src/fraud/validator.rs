@@ -7,13 +7,26 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mtd_domain::fraud_prevention::{
-    ConnectionMethod, EncodingError, Header, decode, parse_key_values, parse_list,
+    ConnectionMethod, EncodingError, Header, decode, names_an_interface, parse_list,
 };
+
+/// Key-value pairs, each key once.
+fn parse_key_values(raw: &str) -> Result<Vec<(String, String)>, EncodingError> {
+    let pairs = mtd_domain::fraud_prevention::parse_key_values(raw)?;
+    for (i, (k, _)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(seen, _)| seen == k) {
+            return Err(EncodingError::RepeatedKey);
+        }
+    }
+    Ok(pairs)
+}
 
 /// A timestamp may run this far ahead of our wall clock (the device's clock is not ours).
 const FUTURE_SKEW_SECS: i64 = 60;
 /// A timestamp older than this was not taken just before the request.
 const STALE_SECS: i64 = 3600;
+/// One older than this is a constant, not a reading.
+const STALE_DAY_SECS: i64 = 86_400;
 
 /// HMRC's own example device ID, which software copied from the specification sends.
 const EXAMPLE_DEVICE_ID: &str = "beec798b-b366-47fa-b1f8-92cede14a1ce";
@@ -30,6 +43,11 @@ const RECOGNISED_OFFSETS: &[&str] = &[
 /// What software sends when it has no value, which HMRC treats as wrong data.
 const PLACEHOLDERS: &[&str] = &[
     "null",
+    "(null)",
+    "<null>",
+    "nil",
+    "\"\"",
+    "''",
     "undefined",
     "unknown",
     "none",
@@ -115,11 +133,15 @@ fn encoding(e: EncodingError) -> Issue {
 
 /// Judges `received` (name, value pairs as they arrived) at `now` on the wall clock.
 pub fn validate(received: &[(String, String)], now: DateTime<Utc>) -> Report {
+    // A header sent more than once is one comma-joined value, as HTTP reads it: a list grows,
+    // and anything else becomes invalid.
     let value_of = |h: Header| {
-        received
+        let all: Vec<&str> = received
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(h.name()))
-            .map(|(_, v)| v.clone())
+            .filter(|(n, _)| n.eq_ignore_ascii_case(h.name()))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        (!all.is_empty()).then(|| all.join(","))
     };
     let mut report = Report {
         none_sent: Header::ALL.into_iter().all(|h| value_of(h).is_none()),
@@ -231,7 +253,7 @@ fn judge(h: Header, raw: &str, method: Option<ConnectionMethod>, now: DateTime<U
         Header::LocalIps => ip_list(raw),
         Header::LocalIpsTimestamp | Header::PublicIpTimestamp => timestamp(raw, now),
         Header::MacAddresses => macs(raw),
-        Header::MultiFactor => multi_factor(raw),
+        Header::MultiFactor => multi_factor(raw, now),
         Header::PublicIp | Header::VendorPublicIp => match single_ip(raw) {
             Ok(ip) if is_public(ip) => vec![],
             Ok(_) => vec![invalid(
@@ -239,11 +261,15 @@ fn judge(h: Header, raw: &str, method: Option<ConnectionMethod>, now: DateTime<U
             )],
             Err(i) => vec![i],
         },
-        Header::PublicPort => match raw.parse::<u32>() {
-            Ok(80 | 443) => vec![invalid(
+        Header::PublicPort => match raw
+            .parse::<u32>()
+            .ok()
+            .filter(|_| raw.bytes().all(|b| b.is_ascii_digit()) && !raw.starts_with('0'))
+        {
+            Some(80 | 443) => vec![invalid(
                 "Value must be the client's source port, not a server port like 80 or 443",
             )],
-            Ok(1..=65535) => vec![],
+            Some(1..=65535) => vec![],
             _ => vec![invalid("Value must be a port number from 1 to 65535")],
         },
         Header::Screens => groups(raw, |pairs| {
@@ -330,7 +356,12 @@ fn placeholder(h: Header, raw: &str) -> Option<String> {
         | Header::UserAgent
         | Header::VendorVersion
         | Header::VendorLicenseIds => parse_key_values(raw)
-            .map(|p| p.into_iter().map(|(_, v)| v).collect())
+            .map(|p| {
+                p.into_iter()
+                    .map(|(_, v)| v)
+                    .filter(|v| !v.is_empty())
+                    .collect()
+            })
             .unwrap_or_default(),
         Header::LocalIps | Header::MacAddresses => parse_list(raw).unwrap_or_default(),
         Header::Screens | Header::MultiFactor | Header::VendorForwarded => raw
@@ -338,12 +369,15 @@ fn placeholder(h: Header, raw: &str) -> Option<String> {
             .filter_map(|g| parse_key_values(g).ok())
             .flatten()
             .map(|(_, v)| v)
+            .filter(|v| !v.is_empty())
             .collect(),
         _ => vec![decode(raw).unwrap_or_else(|_| raw.to_owned())],
     };
-    pieces
-        .into_iter()
-        .find(|p| PLACEHOLDERS.contains(&p.trim().to_ascii_lowercase().as_str()))
+    pieces.into_iter().find(|p| {
+        p.trim().is_empty()
+            || p.chars().any(char::is_control)
+            || PLACEHOLDERS.contains(&p.trim().to_ascii_lowercase().as_str())
+    })
 }
 
 fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -424,9 +458,20 @@ fn user_ids(raw: &str, method: Option<ConnectionMethod>) -> Vec<Issue> {
 }
 
 fn timezone(raw: &str) -> Vec<Issue> {
-    let recognised = raw
-        .strip_prefix("UTC")
-        .is_some_and(|offset| RECOGNISED_OFFSETS.contains(&offset));
+    // Offsets in use, and any quarter hour from -12:00 to +14:00 (HMRC's own example is
+    // UTC-01:15).
+    let quarter_hour = raw.strip_prefix("UTC").is_some_and(|o| {
+        if !shaped(&o.replacen('+', "-", 1), "-99:99") {
+            return false;
+        }
+        let (h, m): (u32, u32) = (o[1..3].parse().unwrap_or(99), o[4..].parse().unwrap_or(99));
+        let limit = if o.starts_with('+') { 14 * 60 } else { 12 * 60 };
+        m % 15 == 0 && m < 60 && h * 60 + m <= limit && o != "-00:00"
+    });
+    let recognised = quarter_hour
+        || raw
+            .strip_prefix("UTC")
+            .is_some_and(|offset| RECOGNISED_OFFSETS.contains(&offset));
     if recognised {
         vec![]
     } else {
@@ -444,7 +489,7 @@ fn ip_list(raw: &str) -> Vec<Issue> {
     items
         .iter()
         .filter_map(|i| match i.parse::<IpAddr>() {
-            Ok(ip) if ip.is_loopback() || ip.is_unspecified() || ip.is_multicast() => Some(invalid(
+            Ok(ip) if !names_an_interface(ip) => Some(invalid(
                 format!("{i} is not an address of a network interface: leave out loopback and unspecified addresses"),
             )),
             Ok(_) => None,
@@ -453,17 +498,31 @@ fn ip_list(raw: &str) -> Vec<Issue> {
         .collect()
 }
 
+/// Whether `raw` has `pattern`'s shape, where `9` stands for any digit.
+fn shaped(raw: &str, pattern: &str) -> bool {
+    raw.len() == pattern.len()
+        && raw.bytes().zip(pattern.bytes()).all(|(r, p)| {
+            if p == b'9' {
+                r.is_ascii_digit()
+            } else {
+                r == p
+            }
+        })
+}
+
 fn timestamp(raw: &str, now: DateTime<Utc>) -> Vec<Issue> {
-    let shape = raw.len() == 24
-        && raw.ends_with('Z')
-        && raw.as_bytes()[10] == b'T'
-        && raw.as_bytes()[19] == b'.';
+    // chrono reads a 60th second as a leap second; none is ever stamped here.
+    let shape = shaped(raw, "9999-99-99T99:99:99.999Z") && &raw[17..19] != "60";
     let parsed = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.3fZ");
     match parsed {
         Ok(t) if shape => {
             let age = now.signed_duration_since(t.and_utc()).num_seconds();
             if age < -FUTURE_SKEW_SECS {
                 vec![invalid("Timestamp is in the future")]
+            } else if age > STALE_DAY_SECS {
+                vec![invalid(
+                    "Timestamp is more than a day old: it was not collected for this request",
+                )]
             } else if age > STALE_SECS {
                 vec![potential(
                     "Timestamp is more than an hour old: collect it just before each request",
@@ -508,20 +567,23 @@ fn macs(raw: &str) -> Vec<Issue> {
         .collect()
 }
 
-fn multi_factor(raw: &str) -> Vec<Issue> {
+fn multi_factor(raw: &str, now: DateTime<Utc>) -> Vec<Issue> {
     groups(raw, |pairs| {
         let mut out = Vec::new();
         if !matches!(get(pairs, "type"), Some("TOTP" | "AUTH_CODE" | "OTHER")) {
             out.push(invalid("Each factor needs type TOTP, AUTH_CODE or OTHER"));
         }
         let at = get(pairs, "timestamp").unwrap_or_default();
-        let ok = [
-            "%Y-%m-%dT%H:%MZ",
-            "%Y-%m-%dT%H:%M:%SZ",
-            "%Y-%m-%dT%H:%M:%S%.3fZ",
+        let parsed = [
+            ("9999-99-99T99:99Z", "%Y-%m-%dT%H:%MZ"),
+            ("9999-99-99T99:99:99Z", "%Y-%m-%dT%H:%M:%SZ"),
+            ("9999-99-99T99:99:99.999Z", "%Y-%m-%dT%H:%M:%S%.3fZ"),
         ]
         .iter()
-        .any(|f| NaiveDateTime::parse_from_str(at, f).is_ok());
+        .filter(|(shape, _)| shaped(at, shape))
+        .find_map(|(_, f)| NaiveDateTime::parse_from_str(at, f).ok());
+        let ok = parsed
+            .is_some_and(|t| t.and_utc() <= now + chrono::Duration::seconds(FUTURE_SKEW_SECS));
         if !ok {
             out.push(invalid(
                 "Each factor needs a UTC timestamp like 2021-11-21T13:23Z",
@@ -548,6 +610,8 @@ fn is_public(ip: IpAddr) -> bool {
             let o = v4.octets();
             let documentation = matches!(o, [192, 0, 2, _] | [198, 51, 100, _] | [203, 0, 113, _]);
             let shared = o[0] == 100 && (64..128).contains(&o[1]);
+            let protocol = matches!(o, [192, 0, 0, _]);
+            let benchmarking = o[0] == 198 && (18..20).contains(&o[1]);
             documentation
                 || !(v4.is_private()
                     || v4.is_loopback()
@@ -556,13 +620,28 @@ fn is_public(ip: IpAddr) -> bool {
                     || v4.is_broadcast()
                     || v4.is_multicast()
                     || shared
+                    || protocol
+                    || benchmarking
                     || o[0] == 0
                     || o[0] >= 240)
         }
         IpAddr::V6(v6) => {
             let first = v6.segments()[0];
             let unique_local = first & 0xfe00 == 0xfc00;
-            let link_local = first & 0xffc0 == 0xfe80;
+            // fe80::/10 link-local and the retired fec0::/10 site-local.
+            let link_local = first & 0xff80 == 0xfe80;
+            // Addresses that carry an IPv4 address inside are judged by it.
+            let inner =
+                |hi: u16, lo: u16| std::net::Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+            let embedded = match v6.segments() {
+                [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(inner(hi, lo)),
+                [0, 0, 0, 0, 0, 0, hi, lo] if hi != 0 => Some(inner(hi, lo)),
+                [0x2002, hi, lo, ..] => Some(inner(hi, lo)),
+                _ => None,
+            };
+            if let Some(v4) = embedded {
+                return is_public(IpAddr::V4(v4));
+            }
             let documentation = first == 0x2001 && v6.segments()[1] == 0x0db8;
             match v6.to_ipv4_mapped() {
                 Some(v4) => is_public(IpAddr::V4(v4)),
@@ -579,12 +658,21 @@ fn is_public(ip: IpAddr) -> bool {
     }
 }
 
-/// Headers that must agree: the first hop of `Gov-Vendor-Forwarded` runs from the client's public
-/// IP to the vendor's, and a client's public IP that is the vendor's own was taken at the wrong end.
+/// Headers that must agree: local IPs come with their timestamp; the first hop of
+/// `Gov-Vendor-Forwarded` runs from the client's public IP to the vendor's, and each later hop
+/// from the server before; and a client's public IP that is the vendor's own was taken at the
+/// wrong end.
 fn cross_check(value_of: &dyn Fn(Header) -> Option<String>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if value_of(Header::LocalIps).is_some() && value_of(Header::LocalIpsTimestamp).is_none() {
+        out.push(Finding {
+            code: "INVALID_HEADERS",
+            message: "Local IPs were sent without the time they were collected".into(),
+            headers: vec![Header::LocalIps, Header::LocalIpsTimestamp],
+        });
+    }
     let ip = |h| value_of(h).and_then(|v| single_ip(&v).ok());
     let (client, vendor) = (ip(Header::PublicIp), ip(Header::VendorPublicIp));
-    let mut out = Vec::new();
     if let (Some(c), Some(v)) = (client, vendor)
         && c == v
     {
@@ -596,8 +684,25 @@ fn cross_check(value_of: &dyn Fn(Header) -> Option<String>) -> Vec<Finding> {
             headers: vec![Header::PublicIp, Header::VendorPublicIp],
         });
     }
-    let first_hop = value_of(Header::VendorForwarded)
-        .and_then(|f| f.split(',').next().and_then(|g| parse_key_values(g).ok()));
+    let hops: Vec<Vec<(String, String)>> = value_of(Header::VendorForwarded)
+        .map(|f| {
+            f.split(',')
+                .filter_map(|g| parse_key_values(g).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    // Each later hop forwards for the server of the hop before it.
+    if hops
+        .windows(2)
+        .any(|w| get(&w[1], "for") != get(&w[0], "by"))
+    {
+        out.push(Finding {
+            code: "INVALID_HEADERS",
+            message: "Each hop of Gov-Vendor-Forwarded after the first must be for the server of the hop before".into(),
+            headers: vec![Header::VendorForwarded],
+        });
+    }
+    let first_hop = hops.first().cloned();
     if let Some(hop) = first_hop {
         let addr = |k| get(&hop, k).and_then(|v| v.parse::<IpAddr>().ok());
         if addr("by") != vendor || addr("for") != client {

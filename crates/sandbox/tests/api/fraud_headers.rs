@@ -9,7 +9,7 @@ use mtd_client::api::test_users::UserKind;
 use mtd_client::fraud_headers::{
     self, Factor, FactorType, MachineFacts, Origin, Screen, Vendor, WebOrigin, WindowSize,
 };
-use mtd_domain::fraud_prevention::{ConnectionMethod, Header};
+use mtd_domain::fraud_prevention::{ConnectionMethod, Header, names_an_interface};
 use mtd_sandbox::fraud::validator::validate;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -22,19 +22,13 @@ const OFFSETS_MINUTES: &[i32] = &[
     765, 780, 825, 840,
 ];
 
+/// Any address the client would list: what the machine reports, less what names no interface.
 fn interface_ip() -> impl Strategy<Value = IpAddr> {
     prop_oneof![
-        any::<Ipv4Addr>()
-            .prop_filter("an interface address", |a| !(a.is_loopback()
-                || a.is_unspecified()
-                || a.is_multicast()))
-            .prop_map(IpAddr::V4),
-        any::<Ipv6Addr>()
-            .prop_filter("an interface address", |a| !(a.is_loopback()
-                || a.is_unspecified()
-                || a.is_multicast()))
-            .prop_map(IpAddr::V6),
+        any::<Ipv4Addr>().prop_map(IpAddr::V4),
+        any::<Ipv6Addr>().prop_map(IpAddr::V6),
     ]
+    .prop_filter("an interface address", |ip| names_an_interface(*ip))
 }
 
 fn screen() -> impl Strategy<Value = Screen> {
