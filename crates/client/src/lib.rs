@@ -105,6 +105,26 @@ impl Client {
         api::business_details::BusinessDetails { client: self }
     }
 
+    /// Obligations: what HMRC expects, and when.
+    pub fn obligations(&self) -> api::obligations::Obligations<'_> {
+        api::obligations::Obligations { client: self }
+    }
+
+    /// Self-Employment Business: cumulative period summaries.
+    pub fn self_employment(&self) -> api::self_employment::SelfEmployment<'_> {
+        api::self_employment::SelfEmployment { client: self }
+    }
+
+    /// Property Business: UK property cumulative period summaries.
+    pub fn property_business(&self) -> api::property_business::PropertyBusiness<'_> {
+        api::property_business::PropertyBusiness { client: self }
+    }
+
+    /// HMRC's Self Assessment Test Support (sandbox only).
+    pub fn sa_test_support(&self) -> api::sa_test_support::SaTestSupport<'_> {
+        api::sa_test_support::SaTestSupport { client: self }
+    }
+
     /// HMRC's Test Fraud Prevention Headers API (sandbox only).
     pub fn test_fraud_prevention(&self) -> api::test_fraud_prevention::TestFraudPrevention<'_> {
         api::test_fraud_prevention::TestFraudPrevention { client: self }

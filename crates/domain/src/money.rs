@@ -82,6 +82,42 @@ impl fmt::Display for Money {
     }
 }
 
+/// A JSON number, as HMRC's APIs carry amounts. Amounts within HMRC's bounds (at most 15
+/// significant digits) pass through a JSON number exactly.
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use rust_decimal::prelude::ToPrimitive;
+        let f = self
+            .0
+            .to_f64()
+            .ok_or_else(|| serde::ser::Error::custom("amount beyond a JSON number"))?;
+        s.serialize_f64(f)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Amount;
+        impl serde::de::Visitor<'_> for Amount {
+            type Value = Money;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an amount as a JSON number with at most two decimal places")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Money, E> {
+                // Display gives the shortest decimal that reads back as this f64: the text sent.
+                Money::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
+                Money::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
+                Money::parse(&v.to_string()).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(Amount)
+    }
+}
+
 impl fmt::Debug for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Money({self})")
@@ -110,6 +146,15 @@ mod tests {
         );
         assert!(Money::parse("-3").unwrap().is_negative());
         assert!(!Money::parse("-0").unwrap().is_negative());
+    }
+
+    #[test]
+    fn json_numbers_both_ways() {
+        let m: Money = serde_json::from_str("99999999999.99").unwrap();
+        assert_eq!(m.to_string(), "99999999999.99");
+        assert_eq!(serde_json::to_string(&m).unwrap(), "99999999999.99");
+        assert!(serde_json::from_str::<Money>("1.001").is_err());
+        assert!(serde_json::from_str::<Money>("\"12\"").is_err());
     }
 
     proptest! {

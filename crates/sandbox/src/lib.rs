@@ -25,6 +25,7 @@ pub mod itsa_status;
 mod json_body;
 mod manage;
 pub mod oauth;
+pub mod obligations;
 pub mod router;
 pub mod secrets;
 pub mod signup;

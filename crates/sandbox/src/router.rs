@@ -67,7 +67,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 23] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 32] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -165,6 +165,60 @@ pub fn build(state: AppState) -> Router {
             handler(
                 &ep::AGENT_TS_KNOWN_FACT,
                 apis::agent_test_support::known_fact,
+            ),
+        ),
+        (
+            &ep::BUSINESS_PERIOD_TYPE,
+            handler(
+                &ep::BUSINESS_PERIOD_TYPE,
+                apis::business_details::quarterly_period_type,
+            ),
+        ),
+        (
+            &ep::OBLIGATIONS_QUARTERLY,
+            handler(
+                &ep::OBLIGATIONS_QUARTERLY,
+                apis::obligations::income_and_expenditure,
+            ),
+        ),
+        (
+            &ep::OBLIGATIONS_FINAL,
+            handler(&ep::OBLIGATIONS_FINAL, apis::obligations::crystallisation),
+        ),
+        (
+            &ep::SE_CUMULATIVE_PUT,
+            handler(&ep::SE_CUMULATIVE_PUT, apis::self_employment::put),
+        ),
+        (
+            &ep::SE_CUMULATIVE_GET,
+            handler(&ep::SE_CUMULATIVE_GET, apis::self_employment::get),
+        ),
+        (
+            &ep::UK_PROPERTY_CUMULATIVE_PUT,
+            handler(
+                &ep::UK_PROPERTY_CUMULATIVE_PUT,
+                apis::property_business::put_uk,
+            ),
+        ),
+        (
+            &ep::UK_PROPERTY_CUMULATIVE_GET,
+            handler(
+                &ep::UK_PROPERTY_CUMULATIVE_GET,
+                apis::property_business::get_uk,
+            ),
+        ),
+        (
+            &ep::SA_TEST_SUPPORT_BUSINESS_CREATE,
+            handler(
+                &ep::SA_TEST_SUPPORT_BUSINESS_CREATE,
+                apis::test_business::create,
+            ),
+        ),
+        (
+            &ep::SA_TEST_SUPPORT_BUSINESS_DELETE,
+            handler(
+                &ep::SA_TEST_SUPPORT_BUSINESS_DELETE,
+                apis::test_business::delete,
             ),
         ),
         (

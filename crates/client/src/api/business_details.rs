@@ -4,7 +4,7 @@ use mtd_domain::{BusinessId, Nino, TaxYear};
 use oauth2::AccessToken;
 use serde::{Deserialize, Serialize};
 
-use crate::transport::{accept, send_api};
+use super::request::call;
 use crate::{Client, Error};
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -61,12 +61,38 @@ impl BusinessDetails<'_> {
         token: &AccessToken,
         path: &str,
     ) -> Result<T, Error> {
-        let c = self.client;
-        let req = c
-            .api_request(c.http.get(c.env.api_url(path)))
-            .header("Accept", accept("2.0"))
-            .bearer_auth(token.secret());
-        send_api(&c.pacer, req).await
+        call(
+            self.client,
+            reqwest::Method::GET,
+            path,
+            "2.0",
+            token,
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// `PUT …/{nino}/{businessId}/{taxYear}`: standard or calendar quarters for the current year.
+    pub async fn set_quarterly_period_type(
+        &self,
+        token: &AccessToken,
+        nino: &Nino,
+        business_id: &BusinessId,
+        tax_year: TaxYear,
+        calendar: bool,
+    ) -> Result<(), Error> {
+        let kind = if calendar { "calendar" } else { "standard" };
+        let body = serde_json::json!({ "quarterlyPeriodType": kind });
+        let path = format!("/individuals/business/details/{nino}/{business_id}/{tax_year}");
+        call(
+            self.client,
+            reqwest::Method::PUT,
+            &path,
+            "2.0",
+            token,
+            Some(&body),
+        )
+        .await
     }
 
     /// `GET /individuals/business/details/{nino}/list`.

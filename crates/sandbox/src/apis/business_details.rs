@@ -14,6 +14,7 @@ use super::{acting_for, invalid, scenario, tax_year};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::gateway::Caller;
+use crate::obligations::PeriodType;
 
 fn not_found() -> ApiError {
     ApiError::new(
@@ -206,6 +207,21 @@ pub async fn retrieve(
             m.insert(to.into(), v.clone());
         }
     }
+    let choice: Option<(String, String)> = state
+        .store
+        .reader()
+        .query_row(
+            "SELECT period_type, tax_year FROM quarterly_period_types WHERE business_id = ?1 ORDER BY tax_year DESC LIMIT 1",
+            [&s.business_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((kind, year)) = choice {
+        m.insert(
+            "quarterlyTypeChoice".into(),
+            json!({ "quarterlyPeriodType": kind, "taxYearOfChoice": year }),
+        );
+    }
     Ok(Json(Value::Object(m)))
 }
 
@@ -241,4 +257,107 @@ pub async fn accounting_type(
     Ok(Json(
         json!({ "accountingType": chosen.as_deref().unwrap_or("CASH") }),
     ))
+}
+
+/// `PUT /individuals/business/details/{nino}/{businessId}/{taxYear}`: standard or calendar
+/// quarters for the current tax year, until the year has an update.
+pub async fn quarterly_period_type(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    let client = acting_for(&caller)?;
+    let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
+    let (id, year) = match (business_id(&raw_id), tax_year(&raw_year)) {
+        (Ok(b), Ok(y)) => (b, y),
+        (b, y) => return Err(invalid([b.err(), y.err()].into_iter().flatten().collect())),
+    };
+    let body: Option<Value> = serde_json::from_slice(&bytes).ok();
+    let kind = body
+        .as_ref()
+        .and_then(Value::as_object)
+        .filter(|o| o.len() == 1)
+        .and_then(|o| o.get("quarterlyPeriodType"))
+        .and_then(Value::as_str)
+        .and_then(PeriodType::parse)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "RULE_INCORRECT_OR_EMPTY_BODY_SUBMITTED",
+                "Give quarterlyPeriodType as standard or calendar, and nothing else",
+            )
+        })?;
+    let scenarios = [
+        "BUSINESS_ID_NOT_FOUND",
+        "BUSINESS_ID_STATE_CONFLICT",
+        "QUARTERLY_PERIOD_UPDATING",
+        "REQUEST_CANNOT_BE_FULFILLED",
+    ];
+    if let Some(s) = scenario::pick(&headers, &scenarios)? {
+        let status = match s {
+            "BUSINESS_ID_NOT_FOUND" => StatusCode::NOT_FOUND,
+            "REQUEST_CANNOT_BE_FULFILLED" => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        return Err(ApiError::new(
+            status,
+            &format!("RULE_{s}"),
+            "The sandbox scenario asked for this error",
+        ));
+    }
+    let now = crate::clock::now(&state.store)?;
+    let today = now.date_naive();
+    let cannot = || {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "RULE_REQUEST_CANNOT_BE_FULFILLED",
+            "Custom (will vary in production depending on the actual error)",
+        )
+    };
+    if mtd_domain::TaxYear::containing(today) != Some(year) {
+        return Err(cannot());
+    }
+    state.store.write(|tx| {
+        let Some(source) = crate::obligations::sources(tx, &client.mtd_it_id)?
+            .into_iter()
+            .find(|s| s.business_id == id.as_str())
+        else {
+            return Ok(Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "RULE_BUSINESS_ID_NOT_FOUND",
+                "The business ID was not found",
+            )));
+        };
+        if !matches!(source.kind.as_str(), "self-employment" | "uk-property" | "foreign-property") {
+            return Ok(Err(cannot()));
+        }
+        // Commencing in the 1 to 5 April gap while today is in it leaves the choice undecided.
+        let gap = |d: chrono::NaiveDate| {
+            use chrono::Datelike;
+            d.month() == 4 && (1..=5).contains(&d.day())
+        };
+        if source.commencement.is_some_and(gap) && gap(today) {
+            return Ok(Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "RULE_QUARTERLY_PERIOD_UPDATING",
+                "The quarterly period type cannot be changed while the business starts between 1 and 5 April",
+            )));
+        }
+        let current = crate::obligations::period_type(tx, &source.business_id, year)?;
+        if current != kind && super::cumulative::latest(tx, &source.business_id, year)?.is_some() {
+            return Ok(Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "RULE_BUSINESS_ID_STATE_CONFLICT",
+                "The quarterly period type cannot change once the year has an update",
+            )));
+        }
+        tx.execute(
+            "INSERT INTO quarterly_period_types (business_id, tax_year, period_type) VALUES (?1, ?2, ?3)
+             ON CONFLICT (business_id, tax_year) DO UPDATE SET period_type = ?3",
+            params![source.business_id, year.to_string(), kind.as_str()],
+        )?;
+        Ok(Ok(StatusCode::NO_CONTENT))
+    })?
 }

@@ -4,10 +4,16 @@
 
 pub mod agent_authorisation;
 pub mod agent_test_support;
+pub mod body;
 pub mod business_details;
+pub mod cumulative;
 pub mod individual_details;
+pub mod obligations;
+pub mod property_business;
 pub mod sa_test_support;
 pub mod scenario;
+pub mod self_employment;
+pub mod test_business;
 
 use axum::http::StatusCode;
 use mtd_domain::{ErrorItem, TaxYear};

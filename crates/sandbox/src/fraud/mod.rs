@@ -28,6 +28,9 @@ pub fn api_id(api: Api) -> Option<&'static str> {
         Api::IndividualDetails => Some("self-assessment-individual-details-mtd"),
         Api::BusinessDetails => Some("business-details-mtd"),
         Api::AgentAuthorisation => Some("agent-authorisation-mtd"),
+        Api::Obligations => Some("obligations-mtd"),
+        Api::SelfEmployment => Some("self-employment-business-mtd"),
+        Api::PropertyBusiness => Some("property-business-mtd"),
         Api::Hello
         | Api::CreateTestUser
         | Api::SaTestSupport

@@ -11,6 +11,9 @@ pub enum Api {
     CreateTestUser,
     IndividualDetails,
     BusinessDetails,
+    Obligations,
+    SelfEmployment,
+    PropertyBusiness,
     SaTestSupport,
     AgentAuthorisation,
     AgentAuthorisationTestSupport,
@@ -18,11 +21,14 @@ pub enum Api {
 }
 
 impl Api {
-    pub const ALL: [Api; 8] = [
+    pub const ALL: [Api; 11] = [
         Api::Hello,
         Api::CreateTestUser,
         Api::IndividualDetails,
         Api::BusinessDetails,
+        Api::Obligations,
+        Api::SelfEmployment,
+        Api::PropertyBusiness,
         Api::SaTestSupport,
         Api::AgentAuthorisation,
         Api::AgentAuthorisationTestSupport,
@@ -35,6 +41,9 @@ impl Api {
             Api::CreateTestUser => "create-test-user",
             Api::IndividualDetails => "individuals/person",
             Api::BusinessDetails => "individuals/business/details",
+            Api::Obligations => "obligations/details",
+            Api::SelfEmployment => "individuals/business/self-employment",
+            Api::PropertyBusiness => "individuals/business/property",
             Api::SaTestSupport => "individuals/self-assessment-test-support",
             Api::AgentAuthorisation => "agents",
             Api::AgentAuthorisationTestSupport => "agent-authorisation-test-support",
@@ -158,6 +167,78 @@ pub static BUSINESS_ACCOUNTING_TYPE: Endpoint = Endpoint {
     access: Access::User(Scope::ReadSelfAssessment),
     supporting_agents: false,
 };
+pub static BUSINESS_PERIOD_TYPE: Endpoint = Endpoint {
+    api: Api::BusinessDetails,
+    method: Method::PUT,
+    path: "/individuals/business/details/{nino}/{businessId}/{taxYear}",
+    versions: &["2.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static OBLIGATIONS_QUARTERLY: Endpoint = Endpoint {
+    api: Api::Obligations,
+    method: Method::GET,
+    path: "/obligations/details/{nino}/income-and-expenditure",
+    versions: &["3.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static OBLIGATIONS_FINAL: Endpoint = Endpoint {
+    api: Api::Obligations,
+    method: Method::GET,
+    path: "/obligations/details/{nino}/crystallisation",
+    versions: &["3.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static SE_CUMULATIVE_PUT: Endpoint = Endpoint {
+    api: Api::SelfEmployment,
+    method: Method::PUT,
+    path: "/individuals/business/self-employment/{nino}/{businessId}/cumulative/{taxYear}",
+    versions: &["5.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static SE_CUMULATIVE_GET: Endpoint = Endpoint {
+    api: Api::SelfEmployment,
+    method: Method::GET,
+    path: "/individuals/business/self-employment/{nino}/{businessId}/cumulative/{taxYear}",
+    versions: &["5.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static UK_PROPERTY_CUMULATIVE_PUT: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::PUT,
+    path: "/individuals/business/property/uk/{nino}/{businessId}/cumulative/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static UK_PROPERTY_CUMULATIVE_GET: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::GET,
+    path: "/individuals/business/property/uk/{nino}/{businessId}/cumulative/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static SA_TEST_SUPPORT_BUSINESS_CREATE: Endpoint = Endpoint {
+    api: Api::SaTestSupport,
+    method: Method::POST,
+    path: "/individuals/self-assessment-test-support/business/{nino}",
+    versions: &["1.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static SA_TEST_SUPPORT_BUSINESS_DELETE: Endpoint = Endpoint {
+    api: Api::SaTestSupport,
+    method: Method::DELETE,
+    path: "/individuals/self-assessment-test-support/business/{nino}/{businessId}",
+    versions: &["1.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
 pub static SA_TEST_SUPPORT_ITSA_STATUS: Endpoint = Endpoint {
     api: Api::SaTestSupport,
     method: Method::POST,
@@ -270,6 +351,15 @@ pub static ALL: &[&Endpoint] = &[
     &BUSINESS_LIST,
     &BUSINESS_RETRIEVE,
     &BUSINESS_ACCOUNTING_TYPE,
+    &BUSINESS_PERIOD_TYPE,
+    &OBLIGATIONS_QUARTERLY,
+    &OBLIGATIONS_FINAL,
+    &SE_CUMULATIVE_PUT,
+    &SE_CUMULATIVE_GET,
+    &UK_PROPERTY_CUMULATIVE_PUT,
+    &UK_PROPERTY_CUMULATIVE_GET,
+    &SA_TEST_SUPPORT_BUSINESS_CREATE,
+    &SA_TEST_SUPPORT_BUSINESS_DELETE,
     &SA_TEST_SUPPORT_ITSA_STATUS,
     &AGENT_CREATE_INVITATION,
     &AGENT_LIST_INVITATIONS,

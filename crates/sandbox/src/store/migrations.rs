@@ -289,6 +289,25 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (client_id, api, method, endpoint)
     );
     "#,
+    // 12: quarterly period types and cumulative period summaries, every version kept.
+    r#"
+    CREATE TABLE quarterly_period_types (
+        business_id TEXT NOT NULL,
+        tax_year TEXT NOT NULL,
+        period_type TEXT NOT NULL,       -- standard | calendar
+        PRIMARY KEY (business_id, tax_year)
+    );
+    CREATE TABLE cumulative_summaries (
+        id INTEGER PRIMARY KEY,
+        business_id TEXT NOT NULL,
+        tax_year TEXT NOT NULL,
+        period_start TEXT,               -- absent for Annual and latent income sources
+        period_end TEXT,
+        body TEXT NOT NULL,              -- JSON as accepted
+        submitted_at_ms INTEGER NOT NULL -- sandbox clock
+    );
+    CREATE INDEX cumulative_by_business ON cumulative_summaries (business_id, tax_year, id);
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -8,6 +8,7 @@ mod browser;
 mod fraud_headers;
 mod gateway;
 mod helpers;
+mod in_year;
 mod invitations;
 mod journey;
 mod oauth_token;

@@ -1,0 +1,138 @@
+//! Property Business 6.0: the UK property cumulative period summary, year-to-date from 2025-26.
+
+use chrono::NaiveDate;
+use mtd_domain::{BusinessId, Money, Nino, TaxYear};
+use oauth2::AccessToken;
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+
+use super::request::call;
+use crate::{Client, Error};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RentARoomIncome {
+    pub rents_received: Money,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RentARoomExpenses {
+    pub amount_claimed: Money,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Income {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub premiums_of_lease_grant: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverse_premiums: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_amount: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_deducted: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_income: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rent_a_room: Option<RentARoomIncome>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Expenses {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub premises_running_costs: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repairs_and_maintenance: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub financial_costs: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub professional_fees: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_of_services: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travel_costs: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consolidated_expenses: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residential_financial_cost: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residential_financial_costs_carried_forward: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rent_a_room: Option<RentARoomExpenses>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UkProperty {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub income: Option<Income>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expenses: Option<Expenses>,
+}
+
+/// The year-to-date figures of a UK property business; `submitted_on` only in answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UkCumulativeSummary {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_date: Option<NaiveDate>,
+    pub uk_property: UkProperty,
+}
+
+#[derive(Debug)]
+pub struct PropertyBusiness<'a> {
+    pub(crate) client: &'a Client,
+}
+
+fn path(nino: &Nino, id: &BusinessId, year: TaxYear) -> String {
+    format!("/individuals/business/property/uk/{nino}/{id}/cumulative/{year}")
+}
+
+impl PropertyBusiness<'_> {
+    /// `PUT …/uk/{nino}/{businessId}/cumulative/{taxYear}`: replaces the year-to-date figures.
+    pub async fn put_uk_cumulative(
+        &self,
+        token: &AccessToken,
+        nino: &Nino,
+        id: &BusinessId,
+        year: TaxYear,
+        summary: &UkCumulativeSummary,
+    ) -> Result<(), Error> {
+        call(
+            self.client,
+            Method::PUT,
+            &path(nino, id, year),
+            "6.0",
+            token,
+            Some(summary),
+        )
+        .await
+    }
+
+    /// `GET …/uk/{nino}/{businessId}/cumulative/{taxYear}`
+    pub async fn uk_cumulative(
+        &self,
+        token: &AccessToken,
+        nino: &Nino,
+        id: &BusinessId,
+        year: TaxYear,
+    ) -> Result<UkCumulativeSummary, Error> {
+        call(
+            self.client,
+            Method::GET,
+            &path(nino, id, year),
+            "6.0",
+            token,
+            None::<&()>,
+        )
+        .await
+    }
+}

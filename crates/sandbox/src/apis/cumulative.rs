@@ -1,0 +1,228 @@
+//! What the cumulative period summaries of every income source share (`itsa-apis.md` §4.1–4.2):
+//! the path, the `Gov-Test-Scenario` errors, the date rules judged on state and the sandbox
+//! clock, and the store that keeps every accepted version.
+
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{Duration, NaiveDate};
+use mtd_domain::{BusinessId, ErrorItem, TaxYear};
+use rusqlite::{OptionalExtension, params};
+use serde_json::Value;
+
+use super::{invalid, scenario};
+use crate::error::ApiError;
+use crate::obligations::{self, FIRST_CUMULATIVE_YEAR, Source};
+
+/// The business ID and tax year of a cumulative path, or HMRC's format errors together.
+pub fn path(raw_id: &str, raw_year: &str) -> Result<(BusinessId, TaxYear), ApiError> {
+    let id = BusinessId::parse(raw_id).map_err(|e| ErrorItem {
+        code: e.code().into(),
+        message: e.to_string(),
+        paths: None,
+    });
+    match (id, super::tax_year(raw_year)) {
+        (Ok(_), Ok(y)) if y.start_year() < FIRST_CUMULATIVE_YEAR => Err(not_supported()),
+        (Ok(b), Ok(y)) => Ok((b, y)),
+        (b, y) => Err(invalid([b.err(), y.err()].into_iter().flatten().collect())),
+    }
+}
+
+pub fn not_supported() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "RULE_TAX_YEAR_NOT_SUPPORTED",
+        "The tax year specified does not lie within the supported range",
+    )
+}
+
+pub fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "MATCHING_RESOURCE_NOT_FOUND",
+        "Matching resource not found",
+    )
+}
+
+fn rule(code: &str, message: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, code, message)
+}
+
+/// The sandbox's named error scenarios answer the error they name (`NOT_FOUND` is the 404);
+/// `None` means the stateful behaviour.
+pub fn scenario_error(headers: &HeaderMap, known: &[&str]) -> Result<Option<ApiError>, ApiError> {
+    Ok(scenario::pick(headers, known)?.and_then(|s| match s {
+        "NOT_FOUND" => Some(not_found()),
+        "DYNAMIC" => None,
+        name => Some(rule(
+            &format!("RULE_{name}"),
+            "The sandbox scenario asked for this error",
+        )),
+    }))
+}
+
+/// HMRC's sandbox header that lifts the rules about time not having come yet.
+pub fn temporal_validations_suspended(headers: &HeaderMap) -> bool {
+    headers
+        .get("suspend-temporal-validations")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
+}
+
+/// The client's income source of `kinds` with this ID.
+pub fn source(
+    conn: &rusqlite::Connection,
+    mtd_it_id: &str,
+    id: &BusinessId,
+    kinds: &[&str],
+) -> Result<Option<Source>, rusqlite::Error> {
+    Ok(obligations::sources(conn, mtd_it_id)?
+        .into_iter()
+        .find(|s| s.business_id == id.as_str() && kinds.contains(&s.kind.as_str())))
+}
+
+/// The latest accepted version: its body, dates and arrival.
+#[derive(Debug)]
+pub struct Stored {
+    pub body: Value,
+    pub end: Option<NaiveDate>,
+    pub submitted_at_ms: i64,
+}
+
+pub fn latest(
+    conn: &rusqlite::Connection,
+    business_id: &str,
+    year: TaxYear,
+) -> Result<Option<Stored>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT body, period_end, submitted_at_ms FROM cumulative_summaries
+         WHERE business_id = ?1 AND tax_year = ?2 ORDER BY id DESC LIMIT 1",
+        params![business_id, year.to_string()],
+        |r| {
+            Ok(Stored {
+                body: serde_json::from_str(&r.get::<_, String>(0)?).unwrap_or(Value::Null),
+                end: r
+                    .get::<_, Option<String>>(1)?
+                    .and_then(|e| NaiveDate::parse_from_str(&e, "%Y-%m-%d").ok()),
+                submitted_at_ms: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// The rules HMRC's downstream systems apply to an update's dates (`dates` is `None` when the
+/// body has none). Judged in one transaction with the store, so a racing update cannot slip
+/// between them.
+pub fn judge_dates(
+    conn: &rusqlite::Connection,
+    source: &Source,
+    year: TaxYear,
+    dates: Option<(NaiveDate, NaiveDate)>,
+    today: NaiveDate,
+    suspended: bool,
+) -> Result<Result<(), ApiError>, rusqlite::Error> {
+    let window_closes = obligations::final_declaration_due(year) + Duration::days(365);
+    if today > window_closes {
+        return Ok(Err(rule(
+            "RULE_OUTSIDE_AMENDMENT_WINDOW",
+            "You are outside the amendment window",
+        )));
+    }
+    let status = obligations::itsa_status(conn, &source.nino_stem, year)?;
+    let Some((start, end)) = dates else {
+        return Ok(if obligations::quarterly(status.as_deref()) {
+            Err(rule(
+                "RULE_MISSING_SUBMISSION_DATES",
+                "The submission dates are required for a quarterly reporting income source",
+            ))
+        } else {
+            Ok(())
+        });
+    };
+    if !obligations::quarterly(status.as_deref()) {
+        return Ok(Err(rule(
+            "RULE_START_AND_END_DATE_NOT_ALLOWED",
+            "Dates are not allowed for an income source reporting annually",
+        )));
+    }
+    let kind = obligations::period_type(conn, &source.business_id, year)?;
+    let year_start = kind.year_start(year);
+    let commenced_in_year = source.commencement.filter(|c| *c > year_start);
+    if start != commenced_in_year.unwrap_or(year_start) {
+        return Ok(Err(match commenced_in_year {
+            Some(_) => rule(
+                "RULE_START_DATE_NOT_ALIGNED_TO_COMMENCEMENT_DATE",
+                "The start date must be the business's commencement date",
+            ),
+            None => rule(
+                "RULE_START_DATE_NOT_ALIGNED_WITH_REPORTING_TYPE",
+                "The start date must be the start of the tax year for the quarterly period type",
+            ),
+        }));
+    }
+    if !kind.quarter_ends(year).contains(&end) {
+        return Ok(Err(if end > today {
+            rule(
+                "RULE_ADVANCE_SUBMISSION_REQUIRES_PERIOD_END_DATE",
+                "An update sent before its period ends must end on the period's end date",
+            )
+        } else {
+            rule(
+                "RULE_END_DATE_NOT_ALIGNED_WITH_REPORTING_TYPE",
+                "The end date must be the end of a quarterly period for the quarterly period type",
+            )
+        }));
+    }
+    if !suspended && today < end - Duration::days(10) {
+        return Ok(Err(rule(
+            "RULE_EARLY_DATA_SUBMISSION_NOT_ACCEPTED",
+            "An update cannot be sent more than 10 days before its period ends",
+        )));
+    }
+    if let Some(previous) = latest(conn, &source.business_id, year)?.and_then(|s| s.end)
+        && end < previous
+    {
+        return Ok(Err(rule(
+            "RULE_SUBMISSION_END_DATE_CANNOT_MOVE_BACKWARDS",
+            "The end date cannot be earlier than the end date of the previous update",
+        )));
+    }
+    Ok(Ok(()))
+}
+
+/// Keeps an accepted update. The same body sent again (a retry after a dropped connection) adds
+/// nothing.
+pub fn store(
+    tx: &rusqlite::Transaction<'_>,
+    business_id: &str,
+    year: TaxYear,
+    dates: Option<(NaiveDate, NaiveDate)>,
+    body: &Value,
+    now_ms: i64,
+) -> Result<(), rusqlite::Error> {
+    if latest(tx, business_id, year)?.is_some_and(|s| &s.body == body) {
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO cumulative_summaries (business_id, tax_year, period_start, period_end, body, submitted_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            business_id,
+            year.to_string(),
+            dates.map(|(s, _)| s.to_string()),
+            dates.map(|(_, e)| e.to_string()),
+            body.to_string(),
+            now_ms
+        ],
+    )?;
+    Ok(())
+}
+
+/// The JSON body, read as a value; anything that is not a JSON object is an empty body.
+pub fn read_body(bytes: &[u8]) -> Result<Value, ApiError> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        _ => Err(rule(
+            crate::apis::body::EMPTY_OR_WRONG,
+            "An empty or non-matching body was submitted",
+        )),
+    }
+}
