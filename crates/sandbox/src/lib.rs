@@ -61,6 +61,8 @@ pub struct Config {
     pub journey: gg::JourneySettings,
     /// Refuse MTD requests whose fraud prevention headers have errors (HMRC only reports them).
     pub strict_fraud_headers: bool,
+    /// Sees every answer of an API endpoint (conformance checks in tests).
+    pub observer: Option<gateway::Observer>,
 }
 
 impl Default for Config {
@@ -73,6 +75,7 @@ impl Default for Config {
             password_cost: PasswordCost::Interactive,
             journey: gg::JourneySettings::default(),
             strict_fraud_headers: false,
+            observer: None,
         }
     }
 }

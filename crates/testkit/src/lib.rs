@@ -1,8 +1,12 @@
 //! `mtd-testkit`: what the workspace's test suites share. Only tests depend on it.
 //!
+//! [`oas`]: HMRC's published API definitions, as fixtures for conformance checks.
+//!
 //! [`Browser`]: Debian's Chromium, headless, driven through chromedriver with the flags this
 //! machine needs. Where Chromium is not installed, [`Browser::start`] says so loudly and gives
 //! `None` so the test can skip, except under CI (`CI=true`), where a missing browser fails.
+
+pub mod oas;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -9,6 +9,8 @@ pub mod act_for;
 pub mod endpoints;
 pub mod rate_limit;
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -36,8 +38,20 @@ pub struct Gate {
     pub endpoint: &'static Endpoint,
 }
 
+/// Called with every answer of an API endpoint: the endpoint, the request's path, the status
+/// and the body.
+#[derive(Clone)]
+pub struct Observer(pub Arc<dyn Fn(&'static Endpoint, &str, StatusCode, &[u8]) + Send + Sync>);
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer")
+    }
+}
+
 pub async fn gate(State(gate): State<Gate>, mut req: Request, next: Next) -> Response {
-    match admit(&gate, &req) {
+    let path = req.uri().path().to_owned();
+    let resp = match admit(&gate, &req) {
         Ok(caller) => {
             if let Some(caller) = caller {
                 req.extensions_mut().insert(caller);
@@ -45,6 +59,17 @@ pub async fn gate(State(gate): State<Gate>, mut req: Request, next: Next) -> Res
             next.run(req).await
         }
         Err(e) => e.into_response(),
+    };
+    match &gate.state.config.observer {
+        None => resp,
+        Some(observer) => {
+            let (parts, body) = resp.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            (observer.0)(gate.endpoint, &path, parts.status, &bytes);
+            Response::from_parts(parts, axum::body::Body::from(bytes))
+        }
     }
 }
 

@@ -7,6 +7,8 @@ use mtd_client::oauth::driver::{KnownFacts, TwoStepChoice};
 use mtd_client::{Client, Environment, TokenSet};
 use mtd_domain::fraud_prevention::ConnectionMethod;
 use mtd_sandbox::secrets::PasswordCost;
+use std::sync::{Arc, Mutex};
+
 use mtd_sandbox::{Config, Running};
 
 pub struct TestApp {
@@ -14,6 +16,22 @@ pub struct TestApp {
     pub client: Client,
     /// For requests the SDK would never send.
     pub raw: reqwest::Client,
+    /// Answers that do not fit HMRC's published schemas.
+    nonconforming: Arc<Mutex<Vec<String>>>,
+}
+
+/// A test whose answers strayed from HMRC's definitions fails, even if it passed otherwise.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let strays = std::mem::take(&mut *self.nonconforming.lock().unwrap());
+        if !std::thread::panicking() {
+            assert!(
+                strays.is_empty(),
+                "answers that do not fit HMRC's schemas:\n{}",
+                strays.join("\n")
+            );
+        }
+    }
 }
 
 /// A local HMRC in strict fraud-header mode: every MTD request here must carry valid headers.
@@ -40,6 +58,11 @@ pub async fn spawn_with(config: Config) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         mtd_sandbox::cli::init_logging();
     }
+    let nonconforming = Arc::new(Mutex::new(Vec::new()));
+    let config = Config {
+        observer: Some(crate::conformance::observer(nonconforming.clone())),
+        ..config
+    };
     let server = Running::start(config, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
@@ -61,6 +84,7 @@ pub async fn spawn_with(config: Config) -> TestApp {
             .default_headers(headers)
             .build()
             .unwrap(),
+        nonconforming,
     }
 }
 

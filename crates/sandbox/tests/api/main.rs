@@ -5,6 +5,7 @@ mod act_for;
 mod attacks;
 mod authorize;
 mod browser;
+mod conformance;
 mod fraud_headers;
 mod gateway;
 mod helpers;

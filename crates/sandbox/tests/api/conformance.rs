@@ -1,0 +1,127 @@
+//! Every answer of an endpoint HMRC defines is checked against HMRC's published schema for it
+//! (and its tax year's definition), in every test: the gateway hands each response to an
+//! observer, which records what does not fit; a test's app fails when it is dropped.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::{Method, StatusCode};
+use mtd_sandbox::gateway::{Endpoint, Observer, endpoints as ep};
+
+/// HMRC's schema for a successful answer of `endpoint`, by path under `hmrc-oas/`.
+fn schema_for(endpoint: &Endpoint) -> Option<&'static str> {
+    let table: &[(&Endpoint, &str)] = &[
+        (
+            &ep::ITSA_STATUS,
+            "self-assessment-individual-details-api/2.0/schemas/retrieveItsaStatus/def1/response.json",
+        ),
+        (
+            &ep::BUSINESS_LIST,
+            "business-details-api/2.0/schemas/listAllbusinesses/response.json",
+        ),
+        (
+            &ep::BUSINESS_RETRIEVE,
+            "business-details-api/2.0/schemas/retrieveBusinessDetails/response.json",
+        ),
+        (
+            &ep::BUSINESS_ACCOUNTING_TYPE,
+            "business-details-api/2.0/schemas/retrieveAccountingType/response.json",
+        ),
+        (
+            &ep::OBLIGATIONS_QUARTERLY,
+            "obligations-api/3.0/schemas/retrieve_periodic_obligations_response.json",
+        ),
+        (
+            &ep::OBLIGATIONS_FINAL,
+            "obligations-api/3.0/schemas/retrieve_crystallisation_obligations_response.json",
+        ),
+        (
+            &ep::SE_CUMULATIVE_GET,
+            "self-employment-business-api/5.0/schemas/retrieveCumulativePeriodSummary/def1/response.json",
+        ),
+        (
+            &ep::UK_PROPERTY_CUMULATIVE_GET,
+            "property-business-api/6.0/schemas/uk_property_cumulative_summary_retrieve/def1/response.json",
+        ),
+        (
+            &ep::SA_TEST_SUPPORT_BUSINESS_CREATE,
+            "mtd-sa-test-support-api/1.0/schemas/businesses/create_response.json",
+        ),
+        (
+            &ep::CREATE_INDIVIDUAL,
+            "api-platform-test-user/1.0/schemas/create-individual-response.json",
+        ),
+        (
+            &ep::CREATE_ORGANISATION,
+            "api-platform-test-user/1.0/schemas/create-organisation-response.json",
+        ),
+        (
+            &ep::CREATE_AGENT,
+            "api-platform-test-user/1.0/schemas/create-agent-response.json",
+        ),
+        (
+            &ep::TEST_USER_SERVICES,
+            "api-platform-test-user/1.0/schemas/get-services-response.json",
+        ),
+    ];
+    table
+        .iter()
+        .find(|(e, _)| std::ptr::eq(*e, endpoint))
+        .map(|(_, s)| *s)
+}
+
+/// An observer that checks each successful JSON answer and keeps what does not conform.
+pub fn observer(violations: Arc<Mutex<Vec<String>>>) -> Observer {
+    Observer(Arc::new(move |endpoint, path, status, body| {
+        if !status.is_success() || status == StatusCode::NO_CONTENT || body.is_empty() {
+            return;
+        }
+        let Some(schema) = schema_for(endpoint) else {
+            return;
+        };
+        let outcome = match serde_json::from_slice(body) {
+            Ok(value) => mtd_testkit::oas::check(schema, &value),
+            Err(e) => Err(format!("not JSON: {e}")),
+        };
+        if let Err(e) = outcome {
+            violations
+                .lock()
+                .unwrap()
+                .push(format!("{} {path}: {e}", endpoint.method));
+        }
+    }))
+}
+
+/// Every endpoint HMRC defines a JSON answer for has its schema here.
+#[test]
+fn every_answer_with_a_body_has_its_schema() {
+    let with_body = [
+        &ep::ITSA_STATUS,
+        &ep::BUSINESS_LIST,
+        &ep::BUSINESS_RETRIEVE,
+        &ep::BUSINESS_ACCOUNTING_TYPE,
+        &ep::OBLIGATIONS_QUARTERLY,
+        &ep::OBLIGATIONS_FINAL,
+        &ep::SE_CUMULATIVE_GET,
+        &ep::UK_PROPERTY_CUMULATIVE_GET,
+        &ep::SA_TEST_SUPPORT_BUSINESS_CREATE,
+    ];
+    for e in with_body {
+        assert!(schema_for(e).is_some(), "{}", e.path);
+        assert_eq!(e.method == Method::GET, e.method != Method::POST);
+    }
+}
+
+#[test]
+fn a_stray_answer_is_caught() {
+    let strays = Arc::new(Mutex::new(Vec::new()));
+    let check = observer(strays.clone());
+    (check.0)(
+        &ep::OBLIGATIONS_QUARTERLY,
+        "/obligations/details/AA123456A/income-and-expenditure",
+        StatusCode::OK,
+        br#"{"obligations": [{"typeOfBusiness": "self-employment", "late": true}]}"#,
+    );
+    if mtd_testkit::oas::root().is_some() {
+        assert_eq!(strays.lock().unwrap().len(), 1, "{strays:?}");
+    }
+}

@@ -1,0 +1,192 @@
+//! HMRC's published API definitions in `../shared/hmrc-oas/`, read offline as fixtures: JSON
+//! schemas with `$ref`s resolved relative to their file, draft-04 and later, Handlebars
+//! feature-switch blocks taken as enabled (the newest published behaviour), nothing fetched.
+//!
+//! The folder is found from `MTD_HMRC_OAS`, else as `shared/hmrc-oas` beside this checkout or
+//! one of its parents. Without it, [`root`] is `None` and conformance checks are skipped loudly,
+//! except under CI (`CI=true`), where a missing folder fails.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use jsonschema::{Retrieve, Uri, Validator};
+use serde_json::Value;
+
+/// Where the definitions are, if this machine has them.
+#[expect(
+    clippy::print_stderr,
+    reason = "skipped conformance checks must say so where a person running the tests will see it"
+)]
+pub fn root() -> Option<&'static Path> {
+    static ROOT: OnceLock<Option<PathBuf>> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let found = std::env::var_os("MTD_HMRC_OAS")
+            .map(PathBuf::from)
+            .filter(|p| p.is_dir())
+            .or_else(|| {
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .ancestors()
+                    .map(|a| a.join("shared/hmrc-oas"))
+                    .find(|p| p.is_dir())
+            });
+        if found.is_none() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "HMRC's definitions (shared/hmrc-oas) are missing: set MTD_HMRC_OAS"
+            );
+            eprintln!("SKIPPED: conformance to HMRC's definitions (no shared/hmrc-oas found; set MTD_HMRC_OAS)");
+        }
+        found
+    })
+    .as_deref()
+}
+
+/// A definition file's text with Handlebars switches resolved: `{{#if …}}` content kept (its
+/// `{{else}}` part dropped), `{{#unless …}}` blocks (test-only labels) dropped.
+pub fn without_handlebars(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    // Each open block: whether its content is being kept.
+    let mut keeping: Vec<bool> = Vec::new();
+    while let Some(start) = rest.find("{{") {
+        let visible = keeping.iter().all(|k| *k);
+        if visible {
+            out.push_str(&rest[..start]);
+        }
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        let tag = &rest[start + 2..start + len];
+        match tag.split_whitespace().next().unwrap_or("") {
+            "#if" => keeping.push(true),
+            "#unless" => keeping.push(false),
+            "else" => {
+                if let Some(k) = keeping.last_mut() {
+                    *k = !*k;
+                }
+            }
+            "/if" | "/unless" => {
+                keeping.pop();
+            }
+            _ => {}
+        }
+        rest = &rest[start + len + 2..];
+    }
+    if keeping.iter().all(|k| *k) {
+        out.push_str(rest);
+    }
+    out
+}
+
+fn read(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&without_handlebars(&text)).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A definition's JSON file (an example), by its path under the root.
+pub fn json(relative: &str) -> Option<Value> {
+    root().map(|r| read(&r.join(relative)).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// Files referred to by `$ref`, from disk only.
+struct Files;
+
+impl Retrieve for Files {
+    fn retrieve(
+        &self,
+        uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let path = uri
+            .as_str()
+            .strip_prefix("file://")
+            .ok_or_else(|| format!("only local files are read, not {uri}"))?;
+        Ok(read(Path::new(path))?)
+    }
+}
+
+/// The validator for a schema file under the root, built once.
+pub fn schema(relative: &str) -> Option<Arc<Validator>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Validator>>>> = OnceLock::new();
+    let root = root()?;
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap();
+    if let Some(v) = cache.get(relative) {
+        return Some(v.clone());
+    }
+    let path = root.join(relative);
+    let mut doc = read(&path).unwrap_or_else(|e| panic!("{e}"));
+    // The file's own address, so relative `$ref`s resolve beside it (draft-04 calls it `id`).
+    let address = format!("file://{}", path.display());
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert("id".into(), Value::String(address.clone()));
+        obj.insert("$id".into(), Value::String(address));
+    }
+    let validator = jsonschema::options()
+        .with_retriever(Files)
+        .build(&doc)
+        .unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let v = Arc::new(validator);
+    cache.insert(relative.to_owned(), v.clone());
+    Some(v)
+}
+
+/// Whether `instance` fits the schema; every violation, with where it is.
+pub fn check(relative: &str, instance: &Value) -> Result<(), String> {
+    let Some(v) = schema(relative) else {
+        return Ok(());
+    };
+    let errors: Vec<String> = v
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{relative}: {}", errors.join("; ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handlebars_switches() {
+        let t = r#"{"a": 1{{#if (enabled 'x')}}, "b": 2{{/if}}, "label": "{{#unless (releasedInProduction 'y')}}[Test only] {{/unless}}Name"}"#;
+        assert_eq!(
+            without_handlebars(t),
+            r#"{"a": 1, "b": 2, "label": "Name"}"#
+        );
+    }
+
+    #[test]
+    fn a_published_schema_judges_its_example() {
+        let (Some(_), Some(example)) = (
+            root(),
+            json(
+                "obligations-api/3.0/examples/retrieve_cumulative_periodic_obligations_ty_25_26.json",
+            ),
+        ) else {
+            return;
+        };
+        check(
+            "obligations-api/3.0/schemas/retrieve_periodic_obligations_response.json",
+            &example,
+        )
+        .unwrap();
+        let mut broken = example.clone();
+        // A required field gone, and one the definition does not know.
+        broken["obligations"][0]["obligationDetails"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("dueDate");
+        broken["obligations"][0]["obligationDetails"][1]["late"] = true.into();
+        assert!(
+            check(
+                "obligations-api/3.0/schemas/retrieve_periodic_obligations_response.json",
+                &broken
+            )
+            .is_err()
+        );
+    }
+}
