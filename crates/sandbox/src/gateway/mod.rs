@@ -41,7 +41,9 @@ pub struct Gate {
 /// Called with every answer of an API endpoint: the endpoint, the request's path, the status
 /// and the body.
 #[derive(Clone)]
-pub struct Observer(pub Arc<dyn Fn(&'static Endpoint, &str, StatusCode, &[u8]) + Send + Sync>);
+pub struct Observer(pub Arc<ObserveFn>);
+
+pub type ObserveFn = dyn Fn(&'static Endpoint, &str, StatusCode, &[u8]) + Send + Sync;
 
 impl std::fmt::Debug for Observer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
