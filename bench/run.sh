@@ -2,6 +2,8 @@
 # Measures the local HMRC against a bare axum handler in the same run, on loopback only:
 #  - throughput of an authenticated GET /hello/user through the whole gateway (token, scope,
 #    subscription, rate-limit check) vs the bare handler (wrk, bounded: DURATION seconds a run);
+#  - the same for GET obligations (adds the fraud-header check, who may act for the NINO and the
+#    obligations' own SQLite reads);
 #  - cold start of `mtd-sandbox` to its first answer; idle memory (RSS).
 # Needs wrk (Debian package `wrk`), curl and jq. Prints a Markdown table for bench/RESULTS.md.
 set -euo pipefail
@@ -56,8 +58,20 @@ TOKEN=$(curl -sf $H/test-support/tokens -H 'Content-Type: application/json' \
   -d "{\"clientId\":\"$ID\",\"userId\":\"$USER\",\"scopes\":[\"hello\"]}" | jq -r .access_token)
 [ "$(curl -s $H/hello/user -H 'Accept: application/vnd.hmrc.1.0+json' -H "Authorization: Bearer $TOKEN")" = '{"message":"Hello User"}' ]
 
-run() { # run URL -> "req/s p50 p99 non2xx"
-  wrk -t2 -c32 -d"${DURATION}s" --latency -H 'Accept: application/vnd.hmrc.1.0+json' -H "Authorization: Bearer $TOKEN" "$1" >"$work/wrk.txt"
+# A signed-up taxpayer with a self-employment, for the obligations runs.
+TAXPAYER=$(curl -sf $H/create-test-user/individuals -H 'Accept: application/vnd.hmrc.1.0+json' -H "Authorization: Bearer $APP" \
+  -H 'Content-Type: application/json' -d '{"serviceNames":["national-insurance","self-assessment","mtd-income-tax"]}')
+NINO=$(jq -r .nino <<<"$TAXPAYER")
+MTD_TOKEN=$(curl -sf $H/test-support/tokens -H 'Content-Type: application/json' \
+  -d "{\"clientId\":\"$ID\",\"userId\":\"$(jq -r .userId <<<"$TAXPAYER")\",\"scopes\":[\"read:self-assessment\",\"write:self-assessment\"]}" | jq -r .access_token)
+curl -sf "$H/individuals/self-assessment-test-support/business/$NINO" -H 'Accept: application/vnd.hmrc.1.0+json' \
+  -H "Authorization: Bearer $MTD_TOKEN" -H 'Content-Type: application/json' \
+  -d '{"typeOfBusiness":"uk-property","commencementDate":"2020-04-06"}' >/dev/null
+OBLIGATIONS="$H/obligations/details/$NINO/income-and-expenditure"
+curl -sf "$OBLIGATIONS" -H 'Accept: application/vnd.hmrc.3.0+json' -H "Authorization: Bearer $MTD_TOKEN" | jq -e '.obligations[0]' >/dev/null
+
+run() { # run URL [ACCEPT TOKEN] -> "req/s p50 p99 non2xx"
+  wrk -t2 -c32 -d"${DURATION}s" --latency -H "Accept: ${2:-application/vnd.hmrc.1.0+json}" -H "Authorization: Bearer ${3:-$TOKEN}" "$1" >"$work/wrk.txt"
   local rps p50 p99 bad
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
   p50=$(awk '$1=="50%" {print $2}' "$work/wrk.txt")
@@ -83,3 +97,17 @@ echo
 echo "median gateway/bare ratio: $(awk -v m="$median" 'BEGIN {printf "%.0f%%", 100*m}') (target: at least 50%)"
 echo "cold start to first answer (best of 5): ${cold_ms} ms (target: under 50 ms)"
 echo "idle RSS: $((idle_kib / 1024)) MiB $((idle_kib % 1024 * 10 / 1024))/10 (target: under 20 MB); peak under load: $((peak_kib / 1024)) MiB"
+
+echo
+echo "| round | bare axum req/s | GET obligations req/s | ratio | p50 | p99 | non-2xx |"
+echo "|---:|---:|---:|---:|---:|---:|---:|"
+ratios=()
+for r in $(seq "$ROUNDS"); do
+  read -r bare_rps _ _ _ < <(run "http://127.0.0.1:$BARE_PORT/hello/user")
+  read -r ob_rps ob_p50 ob_p99 ob_bad < <(run "$OBLIGATIONS" application/vnd.hmrc.3.0+json "$MTD_TOKEN")
+  ratios+=("$(awk -v a="$ob_rps" -v b="$bare_rps" 'BEGIN {printf "%.3f", a/b}')")
+  echo "| $r | $bare_rps | $ob_rps | $(awk -v a="$ob_rps" -v b="$bare_rps" 'BEGIN {printf "%.0f%%", 100*a/b}') | $ob_p50 | $ob_p99 | $ob_bad |"
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+echo
+echo "median obligations/bare ratio: $(awk -v m="$median" 'BEGIN {printf "%.0f%%", 100*m}') (target: at least 50%)"

@@ -88,6 +88,8 @@ pub struct AppState {
     /// Password hashing takes 19 MiB and tens of milliseconds each: at most two at once, so a
     /// burst of sign-ins or new users queues instead of taking the machine's memory.
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// When each endpoint's fraud-header verdict was last written, to spare the database.
+    pub fraud_recorded: Arc<fraud::Recorded>,
 }
 
 impl AppState {
@@ -117,6 +119,7 @@ impl AppState {
             store: Arc::new(store),
             config: Arc::new(config),
             hashing: Arc::new(tokio::sync::Semaphore::new(2)),
+            fraud_recorded: Arc::default(),
         })
     }
 }

@@ -124,23 +124,10 @@ pub fn inspect(
     let report = validator::validate(&received(headers), now);
     let at = mtd_domain::fraud_prevention::timestamp(now);
     let entry = feedback(&report, method, path, &at);
-    state.store.write(|tx| {
-        tx.execute(
-            "INSERT INTO fraud_feedback (client_id, api, method, endpoint, connection_method, recorded_at_ms, request)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (client_id, api, method, endpoint) DO UPDATE SET
-               connection_method = ?5, recorded_at_ms = ?6, request = ?7",
-            params![
-                client_id,
-                api,
-                method,
-                ep.path,
-                report.method.map(|m| m.as_str()),
-                now.timestamp_millis(),
-                entry.to_string()
-            ],
-        )
-    })?;
+    let key = (client_id.to_owned(), ep.path, method.to_owned());
+    if state.fraud_recorded.due(key, verdict_of(&entry)) {
+        record(state, client_id, api, method, ep, &report, now, &entry)?;
+    }
     if state.config.strict_fraud_headers && !report.errors.is_empty() {
         let items = report
             .errors
@@ -171,4 +158,71 @@ pub fn inspect(
         ));
     }
     Ok(())
+}
+
+/// Keeps the verdict for the feedback endpoint.
+#[expect(clippy::too_many_arguments, reason = "one row's columns")]
+fn record(
+    state: &AppState,
+    client_id: &str,
+    api: &str,
+    method: &str,
+    ep: &Endpoint,
+    report: &Report,
+    now: chrono::DateTime<chrono::Utc>,
+    entry: &Value,
+) -> Result<(), ApiError> {
+    state.store.write(|tx| {
+        tx.execute(
+            "INSERT INTO fraud_feedback (client_id, api, method, endpoint, connection_method, recorded_at_ms, request)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (client_id, api, method, endpoint) DO UPDATE SET
+               connection_method = ?5, recorded_at_ms = ?6, request = ?7",
+            params![
+                client_id,
+                api,
+                method,
+                ep.path,
+                report.method.map(|m| m.as_str()),
+                now.timestamp_millis(),
+                entry.to_string()
+            ],
+        )
+    })?;
+    Ok(())
+}
+
+/// What a recorded request's verdict is, less its timestamp: a change is written at once.
+fn verdict_of(entry: &Value) -> String {
+    format!(
+        "{}{}{}",
+        entry["code"], entry["headers"], entry["crossValidation"]
+    )
+}
+
+/// The last verdict written per application, endpoint and method, and when. Under load the
+/// database gets at most one write a second for each, and any change of verdict at once.
+#[derive(Debug, Default)]
+pub struct Recorded(
+    std::sync::Mutex<std::collections::HashMap<RecordKey, (std::time::Instant, String)>>,
+);
+
+/// Application, endpoint and method.
+type RecordKey = (String, &'static str, String);
+
+impl Recorded {
+    /// Whether this verdict should be written now, noting it if so.
+    pub fn due(&self, key: RecordKey, verdict: String) -> bool {
+        let mut seen = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let fresh = seen.get(&key).is_some_and(|(at, v)| {
+            *v == verdict && at.elapsed() < std::time::Duration::from_secs(1)
+        });
+        if !fresh {
+            seen.insert(key, (std::time::Instant::now(), verdict));
+        }
+        !fresh
+    }
 }
