@@ -3,6 +3,7 @@
 //! fulfilled by the first cumulative update that covers its period (`itsa-apis.md` §3.2, §5.1).
 //! From 2025-26 every quarterly period starts at the start of the tax year (or of the business).
 
+use crate::store::CachedQuery;
 use chrono::NaiveDate;
 use mtd_domain::TaxYear;
 use rusqlite::{OptionalExtension, params};
@@ -94,7 +95,7 @@ pub fn sources(
     conn: &rusqlite::Connection,
     mtd_it_id: &str,
 ) -> Result<Vec<Source>, rusqlite::Error> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT b.business_id, b.type_of_business, substr(n.value, 1, 8), b.commencement_date, b.cessation_date
          FROM businesses b
          JOIN identifiers m ON m.kind = 'mtdItId' AND m.value = b.mtd_it_id
@@ -120,7 +121,7 @@ pub fn itsa_status(
     nino_stem: &str,
     year: TaxYear,
 ) -> Result<Option<String>, rusqlite::Error> {
-    conn.query_row(
+    conn.query_row_cached(
         "SELECT status FROM itsa_statuses WHERE nino_stem = ?1 AND tax_year = ?2 ORDER BY submitted_on DESC, id DESC LIMIT 1",
         params![nino_stem, year.start_year()],
         |r| r.get(0),
@@ -139,7 +140,7 @@ pub fn period_type(
     year: TaxYear,
 ) -> Result<PeriodType, rusqlite::Error> {
     let t: Option<String> = conn
-        .query_row(
+        .query_row_cached(
             // A choice holds from its tax year until another is made.
             "SELECT period_type FROM quarterly_period_types WHERE business_id = ?1 AND tax_year <= ?2
              ORDER BY tax_year DESC LIMIT 1",
@@ -207,7 +208,7 @@ fn received_dates(
     business_id: &str,
     year: TaxYear,
 ) -> Result<Vec<(NaiveDate, NaiveDate)>, rusqlite::Error> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT period_end, submitted_at_ms FROM cumulative_summaries
          WHERE business_id = ?1 AND tax_year = ?2 AND period_end IS NOT NULL ORDER BY id",
     )?;

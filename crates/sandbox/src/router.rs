@@ -67,7 +67,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 32] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 35] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -220,6 +220,21 @@ pub fn build(state: AppState) -> Router {
                 &ep::SA_TEST_SUPPORT_BUSINESS_DELETE,
                 apis::test_business::delete,
             ),
+        ),
+        (
+            &ep::BUSINESS_ACCOUNTING_TYPE_UPDATE,
+            handler(
+                &ep::BUSINESS_ACCOUNTING_TYPE_UPDATE,
+                apis::business_details::update_accounting_type,
+            ),
+        ),
+        (
+            &ep::PERIODS_OF_ACCOUNT_GET,
+            handler(&ep::PERIODS_OF_ACCOUNT_GET, apis::periods_of_account::get),
+        ),
+        (
+            &ep::PERIODS_OF_ACCOUNT_PUT,
+            handler(&ep::PERIODS_OF_ACCOUNT_PUT, apis::periods_of_account::put),
         ),
         (
             &ep::FPH_VALIDATE,

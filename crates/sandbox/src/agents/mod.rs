@@ -9,6 +9,7 @@ pub mod mapping_pages;
 pub mod removal_lock;
 pub mod services_account;
 
+use crate::store::CachedQuery;
 use rusqlite::{OptionalExtension, params};
 
 /// `main` or `supporting`, as the Agent Authorisation API spells them.
@@ -55,7 +56,7 @@ pub fn authorise(
         params![mtd_it_id, arn, now_ms, agent_type.as_str()],
     )?;
     let exists = tx
-        .query_row(
+        .query_row_cached(
             "SELECT 1 FROM relationships WHERE mtd_it_id = ?1 AND arn = ?2 AND agent_type = ?3 AND ended_at_ms IS NULL",
             params![mtd_it_id, arn, agent_type.as_str()],
             |_| Ok(()),
@@ -77,7 +78,7 @@ pub fn active(
     arn: &str,
     mtd_it_id: &str,
 ) -> Result<Option<AgentType>, rusqlite::Error> {
-    conn.query_row(
+    conn.query_row_cached(
         "SELECT agent_type FROM relationships WHERE arn = ?1 AND mtd_it_id = ?2 AND ended_at_ms IS NULL",
         params![arn, mtd_it_id],
         |r| r.get::<_, String>(0),
@@ -139,7 +140,7 @@ mod tests {
             Some(AgentType::Supporting)
         );
         let live: i64 = conn
-            .query_row(
+            .query_row_cached(
                 "SELECT COUNT(*) FROM relationships WHERE ended_at_ms IS NULL",
                 [],
                 |r| r.get(0),

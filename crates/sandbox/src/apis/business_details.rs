@@ -2,6 +2,7 @@
 //! Listing and reading them is open to supporting agents; the accounting type is for the
 //! taxpayer and its main agent only (§2.7).
 
+use crate::store::CachedQuery;
 use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -53,7 +54,7 @@ struct Source {
 
 fn sources(state: &AppState, mtd_it_id: &str) -> Result<Vec<Source>, ApiError> {
     let conn = state.store.reader();
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT business_id, type_of_business, trading_name, trade, address, commencement_date, cessation_date
          FROM businesses WHERE mtd_it_id = ?1 ORDER BY created_at_ms, business_id",
     )?;
@@ -210,7 +211,7 @@ pub async fn retrieve(
     let choice: Option<(String, String)> = state
         .store
         .reader()
-        .query_row(
+        .query_row_cached(
             "SELECT period_type, tax_year FROM quarterly_period_types WHERE business_id = ?1 ORDER BY tax_year DESC LIMIT 1",
             [&s.business_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -248,7 +249,7 @@ pub async fn accounting_type(
     let chosen: Option<String> = state
         .store
         .reader()
-        .query_row(
+        .query_row_cached(
             "SELECT accounting_type FROM accounting_types WHERE business_id = ?1 AND tax_year = ?2",
             params![s.business_id, year.to_string()],
             |r| r.get(0),
@@ -360,4 +361,70 @@ pub async fn quarterly_period_type(
         )?;
         Ok(Ok(StatusCode::NO_CONTENT))
     })?
+}
+
+/// `PUT …/{nino}/{businessId}/{taxYear}/accounting-type`: cash basis or accruals for a year
+/// from 2025-26 (2024-25 on the sandbox), until its amendment window closes.
+pub async fn update_accounting_type(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
+    let (id, year) = match (business_id(&raw_id), tax_year(&raw_year)) {
+        (Ok(b), Ok(y)) => (b, y),
+        (b, y) => return Err(invalid([b.err(), y.err()].into_iter().flatten().collect())),
+    };
+    if year.start_year() < 2024 {
+        return Err(super::cumulative::not_supported());
+    }
+    let kind = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .as_ref()
+        .and_then(Value::as_object)
+        .filter(|o| o.len() == 1)
+        .and_then(|o| o.get("accountingType"))
+        .and_then(Value::as_str)
+        .filter(|k| matches!(*k, "CASH" | "ACCRUAL"))
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "RULE_INCORRECT_OR_EMPTY_BODY_SUBMITTED",
+                "Give accountingType as CASH or ACCRUAL, and nothing else",
+            )
+        })?;
+    match scenario::pick(&headers, &["NOT_FOUND", "OUTSIDE_AMENDMENT_WINDOW"])? {
+        Some("NOT_FOUND") => return Err(not_found()),
+        Some(s) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                &format!("RULE_{s}"),
+                "The sandbox scenario asked for this error",
+            ));
+        }
+        None => {}
+    }
+    let today = crate::clock::now(&state.store)?.date_naive();
+    if today > crate::obligations::final_declaration_due(year) + chrono::Duration::days(365) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "RULE_OUTSIDE_AMENDMENT_WINDOW",
+            "You are outside the amendment window",
+        ));
+    }
+    let s = one_source(&state, &caller, &id).map_err(|e| match e.code() {
+        "NO_BUSINESS_FOUND" => not_found(),
+        _ => e,
+    })?;
+    state.store.write(|tx| {
+        tx.execute(
+            "INSERT INTO accounting_types (business_id, tax_year, accounting_type) VALUES (?1, ?2, ?3)
+             ON CONFLICT (business_id, tax_year) DO UPDATE SET accounting_type = ?3",
+            params![s.business_id, year.to_string(), kind],
+        )
+    })?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,7 @@
 //! the path, the `Gov-Test-Scenario` errors, the date rules judged on state and the sandbox
 //! clock, and the store that keeps every accepted version.
 
+use crate::store::CachedQuery;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{Duration, NaiveDate};
 use mtd_domain::{BusinessId, ErrorItem, TaxYear};
@@ -91,7 +92,7 @@ pub fn latest(
     business_id: &str,
     year: TaxYear,
 ) -> Result<Option<Stored>, rusqlite::Error> {
-    conn.query_row(
+    conn.query_row_cached(
         "SELECT body, period_end, submitted_at_ms FROM cumulative_summaries
          WHERE business_id = ?1 AND tax_year = ?2 ORDER BY id DESC LIMIT 1",
         params![business_id, year.to_string()],

@@ -9,6 +9,7 @@ pub mod business_details;
 pub mod cumulative;
 pub mod individual_details;
 pub mod obligations;
+pub mod periods_of_account;
 pub mod property_business;
 pub mod sa_test_support;
 pub mod scenario;

@@ -4,6 +4,7 @@
 //! that ID at confidence level 250, or an agent with an agent services account and a main
 //! relationship, or a supporting one where the endpoint allows supporting agents.
 
+use crate::store::CachedQuery;
 use axum::http::StatusCode;
 use mtd_domain::Nino;
 use rusqlite::{OptionalExtension, params};
@@ -47,7 +48,7 @@ pub fn mtd_it_id_for(
     conn: &rusqlite::Connection,
     nino: &Nino,
 ) -> Result<Option<String>, rusqlite::Error> {
-    conn.query_row(
+    conn.query_row_cached(
         "SELECT m.value FROM identifiers n JOIN identifiers m ON m.user_id = n.user_id AND m.kind = 'mtdItId'
          WHERE n.kind = 'nino' AND substr(n.value, 1, 8) = substr(?1, 1, 8)",
         params![nino.as_str()],

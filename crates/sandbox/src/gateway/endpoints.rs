@@ -175,6 +175,30 @@ pub static BUSINESS_PERIOD_TYPE: Endpoint = Endpoint {
     access: Access::User(Scope::WriteSelfAssessment),
     supporting_agents: true,
 };
+pub static BUSINESS_ACCOUNTING_TYPE_UPDATE: Endpoint = Endpoint {
+    api: Api::BusinessDetails,
+    method: Method::PUT,
+    path: "/individuals/business/details/{nino}/{businessId}/{taxYear}/accounting-type",
+    versions: &["2.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: false,
+};
+pub static PERIODS_OF_ACCOUNT_GET: Endpoint = Endpoint {
+    api: Api::BusinessDetails,
+    method: Method::GET,
+    path: "/individuals/business/details/{nino}/{businessId}/{taxYear}/periods-of-account",
+    versions: &["2.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static PERIODS_OF_ACCOUNT_PUT: Endpoint = Endpoint {
+    api: Api::BusinessDetails,
+    method: Method::PUT,
+    path: "/individuals/business/details/{nino}/{businessId}/{taxYear}/periods-of-account",
+    versions: &["2.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
 pub static OBLIGATIONS_QUARTERLY: Endpoint = Endpoint {
     api: Api::Obligations,
     method: Method::GET,
@@ -352,6 +376,9 @@ pub static ALL: &[&Endpoint] = &[
     &BUSINESS_RETRIEVE,
     &BUSINESS_ACCOUNTING_TYPE,
     &BUSINESS_PERIOD_TYPE,
+    &BUSINESS_ACCOUNTING_TYPE_UPDATE,
+    &PERIODS_OF_ACCOUNT_GET,
+    &PERIODS_OF_ACCOUNT_PUT,
     &OBLIGATIONS_QUARTERLY,
     &OBLIGATIONS_FINAL,
     &SE_CUMULATIVE_PUT,

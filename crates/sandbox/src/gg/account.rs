@@ -1,5 +1,6 @@
 //! A Government Gateway credential as sign-in, 2-step verification and identity checks see it.
 
+use crate::store::CachedQuery;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
@@ -34,7 +35,7 @@ impl Account {
     pub fn load(store: &Store, user_id: &str) -> Result<Option<Account>, StoreError> {
         Ok(store
             .reader()
-            .query_row(
+            .query_row_cached(
                 "SELECT user_id, password_hash, affinity_group, group_id, confidence_level, two_step, two_step_method,
                         totp_secret, totp_last_step, phone, failed_sign_ins, locked_until_ms, profile,
                         two_step_failures, identity_failures, identity_locked_until_ms
@@ -72,7 +73,7 @@ impl Account {
     pub fn has_enrolment(&self, store: &Store, service: &str) -> Result<bool, StoreError> {
         Ok(store
             .reader()
-            .query_row(
+            .query_row_cached(
                 "SELECT 1 FROM enrolments WHERE group_id = ?1 AND service = ?2",
                 params![self.group_id, service],
                 |_| Ok(()),
@@ -89,7 +90,7 @@ impl Account {
     ) -> Result<Option<String>, StoreError> {
         Ok(store
             .reader()
-            .query_row(
+            .query_row_cached(
                 "SELECT identifier_value FROM enrolments WHERE group_id = ?1 AND service = ?2 ORDER BY identifier_name LIMIT 1",
                 params![self.group_id, service],
                 |r| r.get(0),

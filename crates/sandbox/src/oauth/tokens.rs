@@ -6,6 +6,7 @@
 //! the old refresh token `used`. A refresh left `refreshing` by a crashed process is taken over
 //! after `TAKEOVER_MS` on the wall clock, so nothing depends on a process staying alive.
 
+use crate::store::CachedQuery;
 use mtd_domain::Scopes;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -173,7 +174,7 @@ pub fn refresh(
     let hash = sha256_hex(refresh_token);
     let (grant_id, scopes, old_access) = store.write(|tx| {
         let row = tx
-            .query_row(
+            .query_row_cached(
                 "SELECT r.grant_id, r.state, r.refreshing_since_ms, r.access_hash, g.client_id, g.scopes,
                         g.ends_at_ms, g.revoked_at_ms
                  FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.token_hash = ?1",

@@ -308,6 +308,16 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX cumulative_by_business ON cumulative_summaries (business_id, tax_year, id);
     "#,
+    // 13: periods of account, per self-employment and tax year.
+    r#"
+    CREATE TABLE periods_of_account (
+        business_id TEXT NOT NULL,
+        tax_year TEXT NOT NULL,
+        body TEXT NOT NULL,              -- JSON as accepted
+        submitted_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (business_id, tax_year)
+    );
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -31,6 +31,28 @@ pub struct Store {
     readers: Vec<Mutex<Connection>>,
 }
 
+/// `query_row` through the connection's statement cache, for queries every request runs: parsed
+/// once per connection instead of once per call.
+pub trait CachedQuery {
+    fn query_row_cached<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, rusqlite::Error>;
+}
+
+impl CachedQuery for Connection {
+    fn query_row_cached<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, rusqlite::Error> {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+}
+
 /// Read connections per store: one per core of the machine kind this is sized for.
 const READERS: usize = 2;
 

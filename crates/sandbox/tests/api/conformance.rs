@@ -27,6 +27,10 @@ fn schema_for(endpoint: &Endpoint) -> Option<&'static str> {
             "business-details-api/2.0/schemas/retrieveAccountingType/response.json",
         ),
         (
+            &ep::PERIODS_OF_ACCOUNT_GET,
+            "business-details-api/2.0/schemas/retrievePeriodsOfAccount/response.json",
+        ),
+        (
             &ep::OBLIGATIONS_QUARTERLY,
             "obligations-api/3.0/schemas/retrieve_periodic_obligations_response.json",
         ),
@@ -99,6 +103,7 @@ fn every_answer_with_a_body_has_its_schema() {
         &ep::BUSINESS_LIST,
         &ep::BUSINESS_RETRIEVE,
         &ep::BUSINESS_ACCOUNTING_TYPE,
+        &ep::PERIODS_OF_ACCOUNT_GET,
         &ep::OBLIGATIONS_QUARTERLY,
         &ep::OBLIGATIONS_FINAL,
         &ep::SE_CUMULATIVE_GET,

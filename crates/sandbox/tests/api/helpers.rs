@@ -4,8 +4,9 @@ use mtd_client::api::test_support::{Application, NewApplication};
 use mtd_client::api::test_users::{NewTestUser, TestUser, UserKind};
 use mtd_client::fraud_headers::{FraudPrevention, Vendor};
 use mtd_client::oauth::driver::{KnownFacts, TwoStepChoice};
-use mtd_client::{Client, Environment, TokenSet};
+use mtd_client::{AccessToken, Client, Environment, TokenSet};
 use mtd_domain::fraud_prevention::ConnectionMethod;
+use mtd_domain::{BusinessId, Nino};
 use mtd_sandbox::secrets::PasswordCost;
 use std::sync::{Arc, Mutex};
 
@@ -325,4 +326,55 @@ pub fn nonce_of(html: &str) -> String {
         .next()
         .map(|e| e.value().attr("value").unwrap().to_owned())
         .unwrap_or_default()
+}
+
+/// A signed-up taxpayer with one income source, and a token for it.
+pub struct Taxpayer {
+    pub token: AccessToken,
+    pub nino: Nino,
+    pub business: BusinessId,
+    client_id: String,
+    user_id: String,
+}
+
+impl Taxpayer {
+    /// A token good for four hours from now on the sandbox clock, as software would refresh.
+    pub async fn refresh(&mut self, app: &TestApp) {
+        self.token = mint(app, &self.client_id, &self.user_id).await;
+    }
+}
+
+async fn mint(app: &TestApp, client_id: &str, user_id: &str) -> AccessToken {
+    let id = mtd_client::ClientId::new(client_id.to_owned());
+    app.client
+        .test_support()
+        .mint_token(
+            &id,
+            user_id,
+            &["read:self-assessment", "write:self-assessment"],
+        )
+        .await
+        .unwrap()
+        .access_token
+}
+
+/// A signed-up taxpayer with one income source made through HMRC's test support.
+pub async fn taxpayer(app: &TestApp, business: serde_json::Value) -> Taxpayer {
+    let registered = app.create_app().await;
+    let user = app.create_user(&registered, UserKind::Individual).await;
+    let token = mint(app, &registered.client_id, &user.user_id).await;
+    let nino = Nino::parse(user.field("nino").unwrap()).unwrap();
+    let business = app
+        .client
+        .sa_test_support()
+        .create_business(&token, &nino, &business)
+        .await
+        .unwrap();
+    Taxpayer {
+        token,
+        nino,
+        business,
+        client_id: registered.client_id.clone(),
+        user_id: user.user_id.clone(),
+    }
 }

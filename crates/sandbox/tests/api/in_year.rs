@@ -11,7 +11,7 @@ use mtd_client::api::test_users::UserKind;
 use mtd_domain::{BusinessId, Money, Nino, TaxYear};
 use serde_json::json;
 
-use crate::helpers::{TestApp, expect_error, spawn_app};
+use crate::helpers::{Taxpayer, TestApp, expect_error, spawn_app, taxpayer};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -19,56 +19,6 @@ fn d(s: &str) -> NaiveDate {
 
 fn m(s: &str) -> Option<Money> {
     Some(Money::parse(s).unwrap())
-}
-
-struct Taxpayer {
-    token: AccessToken,
-    nino: Nino,
-    business: BusinessId,
-    client_id: String,
-    user_id: String,
-}
-
-impl Taxpayer {
-    /// A token good for four hours from now on the sandbox clock, as software would refresh.
-    async fn refresh(&mut self, app: &TestApp) {
-        self.token = mint(app, &self.client_id, &self.user_id).await;
-    }
-}
-
-async fn mint(app: &TestApp, client_id: &str, user_id: &str) -> AccessToken {
-    let id = mtd_client::ClientId::new(client_id.to_owned());
-    app.client
-        .test_support()
-        .mint_token(
-            &id,
-            user_id,
-            &["read:self-assessment", "write:self-assessment"],
-        )
-        .await
-        .unwrap()
-        .access_token
-}
-
-/// A signed-up taxpayer with one income source made through HMRC's test support.
-async fn taxpayer(app: &TestApp, business: serde_json::Value) -> Taxpayer {
-    let registered = app.create_app().await;
-    let user = app.create_user(&registered, UserKind::Individual).await;
-    let token = mint(app, &registered.client_id, &user.user_id).await;
-    let nino = Nino::parse(user.field("nino").unwrap()).unwrap();
-    let business = app
-        .client
-        .sa_test_support()
-        .create_business(&token, &nino, &business)
-        .await
-        .unwrap();
-    Taxpayer {
-        token,
-        nino,
-        business,
-        client_id: registered.client_id.clone(),
-        user_id: user.user_id.clone(),
-    }
 }
 
 fn se_update(start: &str, end: &str, turnover: &str, costs: &str) -> CumulativeSummary {

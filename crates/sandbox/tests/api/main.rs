@@ -5,6 +5,7 @@ mod act_for;
 mod attacks;
 mod authorize;
 mod browser;
+mod business_details;
 mod conformance;
 mod fraud_headers;
 mod gateway;
