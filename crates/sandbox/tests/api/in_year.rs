@@ -7,8 +7,7 @@ use mtd_client::AccessToken;
 use mtd_client::api::obligations::{Filter, Status};
 use mtd_client::api::property_business::{self, UkCumulativeSummary, UkProperty};
 use mtd_client::api::self_employment::{CumulativeSummary, Expenses, Income, PeriodDates};
-use mtd_client::api::test_users::UserKind;
-use mtd_domain::{BusinessId, Money, Nino, TaxYear};
+use mtd_domain::{Money, TaxYear};
 use serde_json::json;
 
 use crate::helpers::{Taxpayer, TestApp, expect_error, spawn_app, taxpayer};
