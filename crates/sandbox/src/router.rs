@@ -67,7 +67,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 35] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 38] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -235,6 +235,18 @@ pub fn build(state: AppState) -> Router {
         (
             &ep::PERIODS_OF_ACCOUNT_PUT,
             handler(&ep::PERIODS_OF_ACCOUNT_PUT, apis::periods_of_account::put),
+        ),
+        (
+            &ep::SE_ANNUAL_PUT,
+            handler(&ep::SE_ANNUAL_PUT, apis::self_employment_annual::put),
+        ),
+        (
+            &ep::SE_ANNUAL_GET,
+            handler(&ep::SE_ANNUAL_GET, apis::self_employment_annual::get),
+        ),
+        (
+            &ep::SE_ANNUAL_DELETE,
+            handler(&ep::SE_ANNUAL_DELETE, apis::self_employment_annual::delete),
         ),
         (
             &ep::FPH_VALIDATE,

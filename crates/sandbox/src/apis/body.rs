@@ -26,7 +26,14 @@ pub enum Kind {
     Bool,
     /// A non-empty string, checked further by the endpoint.
     Text,
+    /// A name as HMRC's schemas allow one (1 to 90 letters, digits and common punctuation);
+    /// `FORMAT_STRING` otherwise.
+    Label,
+    /// One of the values; the code for anything else.
+    Choice(&'static [&'static str], &'static str),
     Object(&'static [Field]),
+    /// A non-empty array of objects.
+    List(&'static [Field]),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -165,7 +172,37 @@ pub fn check_object(v: &Value, fields: &[Field], path: &str, out: &mut Findings)
                     out.empty_or_wrong(&here);
                 }
             }
+            Kind::Label => {
+                let ok = value.as_str().is_some_and(|t| {
+                    (1..=90).contains(&t.chars().count())
+                        && t.chars().all(|c| {
+                            c.is_ascii_alphanumeric()
+                                || ('\u{c0}'..='\u{2ff}').contains(&c)
+                                || "{}’- _&`():.'^".contains(c)
+                        })
+                });
+                if !ok {
+                    out.add(
+                        "FORMAT_STRING",
+                        "The value must be 1 to 90 letters, digits or punctuation",
+                        &here,
+                    );
+                }
+            }
+            Kind::Choice(allowed, code) => {
+                if !value.as_str().is_some_and(|v| allowed.contains(&v)) {
+                    out.add(code, "The value is not one of those allowed", &here);
+                }
+            }
             Kind::Object(inner) => check_object(value, inner, &here, out),
+            Kind::List(inner) => match value.as_array() {
+                Some(items) if !items.is_empty() => {
+                    for (i, item) in items.iter().enumerate() {
+                        check_object(item, inner, &format!("{here}/{i}"), out);
+                    }
+                }
+                _ => out.empty_or_wrong(&here),
+            },
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod property_business;
 pub mod sa_test_support;
 pub mod scenario;
 pub mod self_employment;
+pub mod self_employment_annual;
 pub mod test_business;
 
 use axum::http::StatusCode;

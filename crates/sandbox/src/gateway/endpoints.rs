@@ -231,6 +231,30 @@ pub static SE_CUMULATIVE_GET: Endpoint = Endpoint {
     access: Access::User(Scope::ReadSelfAssessment),
     supporting_agents: true,
 };
+pub static SE_ANNUAL_PUT: Endpoint = Endpoint {
+    api: Api::SelfEmployment,
+    method: Method::PUT,
+    path: "/individuals/business/self-employment/{nino}/{businessId}/annual/{taxYear}",
+    versions: &["5.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static SE_ANNUAL_GET: Endpoint = Endpoint {
+    api: Api::SelfEmployment,
+    method: Method::GET,
+    path: "/individuals/business/self-employment/{nino}/{businessId}/annual/{taxYear}",
+    versions: &["5.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static SE_ANNUAL_DELETE: Endpoint = Endpoint {
+    api: Api::SelfEmployment,
+    method: Method::DELETE,
+    path: "/individuals/business/self-employment/{nino}/{businessId}/annual/{taxYear}",
+    versions: &["5.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
 pub static UK_PROPERTY_CUMULATIVE_PUT: Endpoint = Endpoint {
     api: Api::PropertyBusiness,
     method: Method::PUT,
@@ -383,6 +407,9 @@ pub static ALL: &[&Endpoint] = &[
     &OBLIGATIONS_FINAL,
     &SE_CUMULATIVE_PUT,
     &SE_CUMULATIVE_GET,
+    &SE_ANNUAL_PUT,
+    &SE_ANNUAL_GET,
+    &SE_ANNUAL_DELETE,
     &UK_PROPERTY_CUMULATIVE_PUT,
     &UK_PROPERTY_CUMULATIVE_GET,
     &SA_TEST_SUPPORT_BUSINESS_CREATE,

@@ -315,6 +315,16 @@ const STEPS: &[&str] = &[
         tax_year TEXT NOT NULL,
         body TEXT NOT NULL,              -- JSON as accepted
         submitted_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (business_id, tax_year)
+    );
+    "#,
+    // 14: annual submissions (adjustments, allowances, non-financials), per income source and year.
+    r#"
+    CREATE TABLE annual_submissions (
+        business_id TEXT NOT NULL,
+        tax_year TEXT NOT NULL,
+        body TEXT NOT NULL,              -- JSON as accepted
+        submitted_at_ms INTEGER NOT NULL,
         PRIMARY KEY (business_id, tax_year)
     );
     "#,

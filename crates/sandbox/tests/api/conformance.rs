@@ -7,8 +7,17 @@ use std::sync::{Arc, Mutex};
 use axum::http::{Method, StatusCode};
 use mtd_sandbox::gateway::{Endpoint, Observer, endpoints as ep};
 
-/// HMRC's schema for a successful answer of `endpoint`, by path under `hmrc-oas/`.
-fn schema_for(endpoint: &Endpoint) -> Option<&'static str> {
+/// HMRC's schema for a successful answer of `endpoint` at `path` (some differ by tax year), by
+/// path under `hmrc-oas/`.
+fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
+    if std::ptr::eq(endpoint, &ep::SE_ANNUAL_GET) {
+        let from_2026 = path.rsplit('/').next().is_some_and(|y| y >= "2026-27");
+        return Some(if from_2026 {
+            "self-employment-business-api/5.0/schemas/retrieveAnnualSubmission/def4/response.json"
+        } else {
+            "self-employment-business-api/5.0/schemas/retrieveAnnualSubmission/def3/response.json"
+        });
+    }
     let table: &[(&Endpoint, &str)] = &[
         (
             &ep::ITSA_STATUS,
@@ -79,7 +88,7 @@ pub fn observer(violations: Arc<Mutex<Vec<String>>>) -> Observer {
         if !status.is_success() || status == StatusCode::NO_CONTENT || body.is_empty() {
             return;
         }
-        let Some(schema) = schema_for(endpoint) else {
+        let Some(schema) = schema_for(endpoint, path) else {
             return;
         };
         let outcome = match serde_json::from_slice(body) {
@@ -107,11 +116,12 @@ fn every_answer_with_a_body_has_its_schema() {
         &ep::OBLIGATIONS_QUARTERLY,
         &ep::OBLIGATIONS_FINAL,
         &ep::SE_CUMULATIVE_GET,
+        &ep::SE_ANNUAL_GET,
         &ep::UK_PROPERTY_CUMULATIVE_GET,
         &ep::SA_TEST_SUPPORT_BUSINESS_CREATE,
     ];
     for e in with_body {
-        assert!(schema_for(e).is_some(), "{}", e.path);
+        assert!(schema_for(e, e.path).is_some(), "{}", e.path);
         assert_eq!(e.method == Method::GET, e.method != Method::POST);
     }
 }

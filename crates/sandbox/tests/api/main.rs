@@ -2,6 +2,7 @@
 //! polite to send what is being tested). One test binary; one fresh server per test.
 
 mod act_for;
+mod annual;
 mod attacks;
 mod authorize;
 mod browser;

@@ -1,0 +1,268 @@
+//! Self-Employment Business 5.0, the annual submission (`itsa-apis.md` §3.3 #3–5): the year's
+//! adjustments, allowances and non-financial facts. Served from 2025-26 (HMRC's definitions 3 and
+//! 4, the newest published fields included); earlier years' shapes are not served here yet and
+//! answer `RULE_TAX_YEAR_NOT_SUPPORTED`.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use mtd_domain::TaxYear;
+use rusqlite::{OptionalExtension, params};
+use serde_json::Value;
+
+use super::body::{Field, Findings, Kind, check_object, field, required};
+use super::{acting_for, cumulative, invalid, scenario};
+use crate::error::ApiError;
+use crate::gateway::Caller;
+use crate::{AppState, clock};
+
+const FIRST_YEAR_ALLOWANCE: &[Field] = &[
+    required("qualifyingDate", Kind::Date("FORMAT_DATE")),
+    required("qualifyingAmountExpenditure", Kind::Amount),
+];
+const BUILDING: &[Field] = &[
+    field("name", Kind::Label),
+    field("number", Kind::Label),
+    required("postcode", Kind::Label),
+];
+const STRUCTURE: &[Field] = &[
+    required("amount", Kind::Amount),
+    field("firstYear", Kind::Object(FIRST_YEAR_ALLOWANCE)),
+    required("building", Kind::Object(BUILDING)),
+];
+/// Every year's adjustments; `judge` refuses those a year's definition lacks.
+const ADJUSTMENTS: &[Field] = &[
+    field("includedNonTaxableProfits", Kind::Amount),
+    field("basisAdjustment", Kind::SignedAmount),
+    field("overlapReliefUsed", Kind::Amount),
+    field("accountingAdjustment", Kind::Amount),
+    field("averagingAdjustment", Kind::SignedAmount),
+    field("outstandingBusinessIncome", Kind::Amount),
+    field("balancingChargeBpra", Kind::Amount),
+    field("balancingChargeOther", Kind::Amount),
+    field("goodsAndServicesOwnUse", Kind::Amount),
+    field("transitionProfitAmount", Kind::Amount),
+    field("transitionProfitAccelerationAmount", Kind::Amount),
+    field("adjustmentToProfitsForClass4", Kind::SignedAmount),
+];
+const ALLOWANCES: &[Field] = &[
+    field("annualInvestmentAllowance", Kind::Amount),
+    field("capitalAllowanceMainPool", Kind::Amount),
+    field("capitalAllowanceSpecialRatePool", Kind::Amount),
+    field("businessPremisesRenovationAllowance", Kind::Amount),
+    field("enhancedCapitalAllowance", Kind::Amount),
+    field("allowanceOnSales", Kind::Amount),
+    field("capitalAllowanceSingleAssetPool", Kind::Amount),
+    field("zeroEmissionsCarAllowance", Kind::Amount),
+    field("tradingIncomeAllowance", Kind::CappedAmount(1000)),
+    field("structuredBuildingAllowance", Kind::List(STRUCTURE)),
+    field("enhancedStructuredBuildingAllowance", Kind::List(STRUCTURE)),
+    field("firstYearAllowanceOnPlantAndMachinery", Kind::Amount),
+];
+/// Fields only the definition for 2026-27 on has.
+const FROM_2026: [&str; 2] = [
+    "/adjustments/adjustmentToProfitsForClass4",
+    "/allowances/firstYearAllowanceOnPlantAndMachinery",
+];
+const CLASS_4_REASONS: &[&str] = &[
+    "non-resident",
+    "trustee",
+    "diver",
+    "ITTOIA-2005",
+    "over-state-pension-age",
+    "under-16",
+];
+const NON_FINANCIALS: &[Field] = &[
+    required("businessDetailsChangedRecently", Kind::Bool),
+    field(
+        "class4NicsExemptionReason",
+        Kind::Choice(CLASS_4_REASONS, "FORMAT_CLASS_4_EXEMPTION_REASON"),
+    ),
+];
+const BODY: &[Field] = &[
+    field("adjustments", Kind::Object(ADJUSTMENTS)),
+    field("allowances", Kind::Object(ALLOWANCES)),
+    field("nonFinancials", Kind::Object(NON_FINANCIALS)),
+];
+
+fn path_parts(
+    path: Result<Path<(String, String, String)>, PathRejection>,
+) -> Result<(mtd_domain::BusinessId, TaxYear), ApiError> {
+    let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
+    // From 2025-26, as the cumulative summaries.
+    cumulative::path(&raw_id, &raw_year)
+}
+
+fn judge(body: &Value, year: TaxYear) -> Result<(), ApiError> {
+    let mut found = Findings::default();
+    check_object(body, BODY, "", &mut found);
+    if year.start_year() < 2026 {
+        for pointer in FROM_2026 {
+            if body.pointer(pointer).is_some() {
+                found.empty_or_wrong(pointer);
+            }
+        }
+    }
+    let allowances = body.get("allowances").and_then(Value::as_object);
+    if allowances.is_some_and(|a| a.contains_key("tradingIncomeAllowance") && a.len() > 1) {
+        found.add(
+            "RULE_BOTH_ALLOWANCES_SUPPLIED",
+            "The trading income allowance cannot be claimed with other allowances",
+            "/allowances",
+        );
+    }
+    let adjustments = body.get("adjustments").and_then(Value::as_object);
+    if adjustments.is_some_and(|a| {
+        a.contains_key("transitionProfitAccelerationAmount")
+            && !a.contains_key("transitionProfitAmount")
+    }) {
+        found.add(
+            "RULE_WRONG_TPA_AMOUNT_SUBMITTED",
+            "An accelerated transition profit needs the transition profit amount",
+            "/adjustments/transitionProfitAccelerationAmount",
+        );
+    }
+    if adjustments.is_some_and(|a| a.contains_key("overlapReliefUsed")) {
+        found.add(
+            "RULE_OVERLAP_RELIEF_USED_NOT_ALLOWED",
+            "Overlap relief cannot be claimed from 2024-25",
+            "/adjustments/overlapReliefUsed",
+        );
+    }
+    for list in [
+        "structuredBuildingAllowance",
+        "enhancedStructuredBuildingAllowance",
+    ] {
+        let items = allowances
+            .and_then(|a| a.get(list))
+            .and_then(Value::as_array);
+        for (i, item) in items.into_iter().flatten().enumerate() {
+            let b = item.get("building");
+            if b.is_some_and(|b| b.get("name").is_none() && b.get("number").is_none()) {
+                found.add(
+                    "RULE_BUILDING_NAME_NUMBER",
+                    "A building needs a name or a number",
+                    &format!("/allowances/{list}/{i}/building"),
+                );
+            }
+        }
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(found.into_items()))
+    }
+}
+
+fn outside_window(state: &AppState, year: TaxYear) -> Result<bool, ApiError> {
+    let today = clock::now(&state.store)?.date_naive();
+    Ok(today > crate::obligations::final_declaration_due(year) + chrono::Duration::days(365))
+}
+
+fn outside() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "RULE_OUTSIDE_AMENDMENT_WINDOW",
+        "You are outside the amendment window",
+    )
+}
+
+/// `PUT …/self-employment/{nino}/{businessId}/annual/{taxYear}`
+pub async fn put(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let client = acting_for(&caller)?;
+    let (id, year) = path_parts(path)?;
+    let body = cumulative::read_body(&bytes)?;
+    judge(&body, year)?;
+    let known = [
+        "NOT_FOUND",
+        "ALLOWANCE_NOT_SUPPORTED",
+        "WRONG_TPA_AMOUNT_SUBMITTED",
+        "OUTSIDE_AMENDMENT_WINDOW",
+    ];
+    if let Some(e) = cumulative::scenario_error(&headers, &known)? {
+        return Err(e);
+    }
+    if outside_window(&state, year)? {
+        return Err(outside());
+    }
+    let now = clock::now_ms(&state.store)?;
+    state.store.write(|tx| {
+        let Some(source) = cumulative::source(tx, &client.mtd_it_id, &id, &["self-employment"])? else {
+            return Ok(Err(cumulative::not_found()));
+        };
+        tx.execute(
+            "INSERT INTO annual_submissions (business_id, tax_year, body, submitted_at_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (business_id, tax_year) DO UPDATE SET body = ?3, submitted_at_ms = ?4",
+            params![source.business_id, year.to_string(), body.to_string(), now],
+        )?;
+        Ok(Ok(StatusCode::NO_CONTENT))
+    })?
+}
+
+/// `GET …/self-employment/{nino}/{businessId}/annual/{taxYear}`
+pub async fn get(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let client = acting_for(&caller)?;
+    let (id, year) = path_parts(path)?;
+    if scenario::pick(&headers, &["NOT_FOUND", "TRADING_ALLOWANCE"])? == Some("NOT_FOUND") {
+        return Err(cumulative::not_found());
+    }
+    let conn = state.store.reader();
+    let source = cumulative::source(&conn, &client.mtd_it_id, &id, &["self-employment"])?
+        .ok_or_else(cumulative::not_found)?;
+    let body: Option<String> = conn
+        .query_row(
+            "SELECT body FROM annual_submissions WHERE business_id = ?1 AND tax_year = ?2",
+            params![source.business_id, year.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let body = body.ok_or_else(cumulative::not_found)?;
+    Ok(Json(serde_json::from_str(&body).unwrap_or(Value::Null)))
+}
+
+/// `DELETE …/self-employment/{nino}/{businessId}/annual/{taxYear}`
+pub async fn delete(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let client = acting_for(&caller)?;
+    let (id, year) = path_parts(path)?;
+    if let Some(e) =
+        cumulative::scenario_error(&headers, &["NOT_FOUND", "OUTSIDE_AMENDMENT_WINDOW"])?
+    {
+        return Err(e);
+    }
+    if outside_window(&state, year)? {
+        return Err(outside());
+    }
+    let removed = state.store.write(|tx| {
+        let Some(source) = cumulative::source(tx, &client.mtd_it_id, &id, &["self-employment"])?
+        else {
+            return Ok(false);
+        };
+        Ok(tx.execute(
+            "DELETE FROM annual_submissions WHERE business_id = ?1 AND tax_year = ?2",
+            params![source.business_id, year.to_string()],
+        )? == 1)
+    })?;
+    if removed {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(cumulative::not_found())
+    }
+}

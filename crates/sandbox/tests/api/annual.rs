@@ -1,0 +1,170 @@
+//! Self-employment annual submissions: HMRC's examples accepted and read back (each checked
+//! against its year's schema), every rule refused with HMRC's code, nothing changed by a refusal.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Taxpayer, TestApp, expect_error, spawn_app, taxpayer};
+
+const ACCEPT: &str = "application/vnd.hmrc.5.0+json";
+
+async fn send(
+    app: &TestApp,
+    t: &Taxpayer,
+    method: reqwest::Method,
+    year: &str,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let url = app.url(&format!(
+        "/individuals/business/self-employment/{}/{}/annual/{year}",
+        t.nino, t.business
+    ));
+    let mut r = app
+        .raw
+        .request(method, url)
+        .header("Accept", ACCEPT)
+        .bearer_auth(t.token.secret());
+    if let Some(b) = body {
+        r = r.json(b);
+    }
+    r.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn annual_submissions() {
+    let app = spawn_app().await;
+    app.client
+        .test_support()
+        .set_clock("2026-06-01T09:00:00Z")
+        .await
+        .unwrap();
+    let t = taxpayer(
+        &app,
+        json!({ "typeOfBusiness": "self-employment", "tradingName": "Ferris Joinery", "commencementDate": "2019-01-01",
+                "businessAddressLineOne": "1 Crab Lane", "businessAddressPostcode": "TS1 1PA", "businessAddressCountryCode": "GB" }),
+    )
+    .await;
+    use reqwest::Method;
+    if let Some(root) = mtd_testkit::oas::root() {
+        for (def, year) in [("def3", "2025-26"), ("def4", "2026-27")] {
+            let dir = root.join(format!(
+                "self-employment-business-api/5.0/examples/createAmendAnnualSubmission/{def}"
+            ));
+            for file in std::fs::read_dir(dir).unwrap() {
+                let name = file.unwrap().file_name().to_string_lossy().into_owned();
+                let body = mtd_testkit::oas::json(&format!("self-employment-business-api/5.0/examples/createAmendAnnualSubmission/{def}/{name}")).unwrap();
+                let put = send(&app, &t, Method::PUT, year, Some(&body)).await;
+                assert_eq!(
+                    put.status(),
+                    204,
+                    "{def}/{name}: {}",
+                    put.text().await.unwrap()
+                );
+                let got: Value = send(&app, &t, Method::GET, year, None)
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                assert_eq!(got, body, "{def}/{name} read back");
+            }
+        }
+    }
+    let good = json!({ "allowances": { "annualInvestmentAllowance": 1200.50 }, "nonFinancials": { "businessDetailsChangedRecently": false } });
+    assert_eq!(
+        send(&app, &t, Method::PUT, "2025-26", Some(&good))
+            .await
+            .status(),
+        204
+    );
+
+    let before = app.fingerprint();
+    let building = |b: Value| json!({ "allowances": { "structuredBuildingAllowance": [ { "amount": 10, "building": b } ] } });
+    let refused = [
+        (
+            json!({ "allowances": { "tradingIncomeAllowance": 1000, "annualInvestmentAllowance": 5 } }),
+            "RULE_BOTH_ALLOWANCES_SUPPLIED",
+        ),
+        (
+            json!({ "allowances": { "tradingIncomeAllowance": 1000.01 } }),
+            "FORMAT_VALUE",
+        ),
+        (
+            json!({ "adjustments": { "transitionProfitAccelerationAmount": 5 } }),
+            "RULE_WRONG_TPA_AMOUNT_SUBMITTED",
+        ),
+        (
+            json!({ "adjustments": { "overlapReliefUsed": 5 } }),
+            "RULE_OVERLAP_RELIEF_USED_NOT_ALLOWED",
+        ),
+        (
+            building(json!({ "postcode": "TF3 4NT" })),
+            "RULE_BUILDING_NAME_NUMBER",
+        ),
+        (
+            building(json!({ "name": "Plaza #2", "postcode": "TF3 4NT" })),
+            "FORMAT_STRING",
+        ),
+        (
+            json!({ "allowances": { "structuredBuildingAllowance": [ { "amount": 1, "firstYear": { "qualifyingDate": "2021-13-01", "qualifyingAmountExpenditure": 1 }, "building": { "number": "2", "postcode": "TF3 4NT" } } ] } }),
+            "FORMAT_DATE",
+        ),
+        (
+            json!({ "nonFinancials": { "businessDetailsChangedRecently": true, "class4NicsExemptionReason": "retired" } }),
+            "FORMAT_CLASS_4_EXEMPTION_REASON",
+        ),
+        (
+            json!({ "nonFinancials": { "class4NicsExemptionReason": "diver" } }),
+            "RULE_INCORRECT_OR_EMPTY_BODY_SUBMITTED",
+        ),
+        (json!({}), "RULE_INCORRECT_OR_EMPTY_BODY_SUBMITTED"),
+    ];
+    for (body, code) in refused {
+        let resp = send(&app, &t, Method::PUT, "2025-26", Some(&body)).await;
+        expect_error(resp, 400, code).await;
+        assert_eq!(app.fingerprint(), before, "{code} changed nothing");
+    }
+    expect_error(
+        send(&app, &t, Method::PUT, "2024-25", Some(&good)).await,
+        400,
+        "RULE_TAX_YEAR_NOT_SUPPORTED",
+    )
+    .await;
+    expect_error(
+        send(&app, &t, Method::GET, "2027-28", None).await,
+        404,
+        "MATCHING_RESOURCE_NOT_FOUND",
+    )
+    .await;
+
+    // Deleted, then gone; past the amendment window nothing can change.
+    assert_eq!(
+        send(&app, &t, Method::DELETE, "2025-26", None)
+            .await
+            .status(),
+        204
+    );
+    expect_error(
+        send(&app, &t, Method::GET, "2025-26", None).await,
+        404,
+        "MATCHING_RESOURCE_NOT_FOUND",
+    )
+    .await;
+    expect_error(
+        send(&app, &t, Method::DELETE, "2025-26", None).await,
+        404,
+        "MATCHING_RESOURCE_NOT_FOUND",
+    )
+    .await;
+    app.client
+        .test_support()
+        .set_clock("2028-02-01T09:00:00Z")
+        .await
+        .unwrap();
+    let mut t = t;
+    t.refresh(&app).await;
+    expect_error(
+        send(&app, &t, Method::PUT, "2025-26", Some(&good)).await,
+        400,
+        "RULE_OUTSIDE_AMENDMENT_WINDOW",
+    )
+    .await;
+}
