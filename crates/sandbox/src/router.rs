@@ -67,7 +67,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 38] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 41] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -247,6 +247,18 @@ pub fn build(state: AppState) -> Router {
         (
             &ep::SE_ANNUAL_DELETE,
             handler(&ep::SE_ANNUAL_DELETE, apis::self_employment_annual::delete),
+        ),
+        (
+            &ep::UK_PROPERTY_ANNUAL_PUT,
+            handler(&ep::UK_PROPERTY_ANNUAL_PUT, apis::property_annual::put_uk),
+        ),
+        (
+            &ep::UK_PROPERTY_ANNUAL_GET,
+            handler(&ep::UK_PROPERTY_ANNUAL_GET, apis::property_annual::get_uk),
+        ),
+        (
+            &ep::PROPERTY_ANNUAL_DELETE,
+            handler(&ep::PROPERTY_ANNUAL_DELETE, apis::property_annual::delete),
         ),
         (
             &ep::FPH_VALIDATE,

@@ -5,11 +5,13 @@
 pub mod agent_authorisation;
 pub mod agent_test_support;
 pub mod body;
+pub mod building_allowance;
 pub mod business_details;
 pub mod cumulative;
 pub mod individual_details;
 pub mod obligations;
 pub mod periods_of_account;
+pub mod property_annual;
 pub mod property_business;
 pub mod sa_test_support;
 pub mod scenario;

@@ -13,25 +13,11 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
 use super::body::{Field, Findings, Kind, check_object, field, required};
-use super::{acting_for, cumulative, invalid, scenario};
+use super::{acting_for, building_allowance, cumulative, invalid, scenario};
 use crate::error::ApiError;
 use crate::gateway::Caller;
 use crate::{AppState, clock};
 
-const FIRST_YEAR_ALLOWANCE: &[Field] = &[
-    required("qualifyingDate", Kind::Date("FORMAT_DATE")),
-    required("qualifyingAmountExpenditure", Kind::Amount),
-];
-const BUILDING: &[Field] = &[
-    field("name", Kind::Label),
-    field("number", Kind::Label),
-    required("postcode", Kind::Label),
-];
-const STRUCTURE: &[Field] = &[
-    required("amount", Kind::Amount),
-    field("firstYear", Kind::Object(FIRST_YEAR_ALLOWANCE)),
-    required("building", Kind::Object(BUILDING)),
-];
 /// Every year's adjustments; `judge` refuses those a year's definition lacks.
 const ADJUSTMENTS: &[Field] = &[
     field("includedNonTaxableProfits", Kind::Amount),
@@ -57,8 +43,14 @@ const ALLOWANCES: &[Field] = &[
     field("capitalAllowanceSingleAssetPool", Kind::Amount),
     field("zeroEmissionsCarAllowance", Kind::Amount),
     field("tradingIncomeAllowance", Kind::CappedAmount(1000)),
-    field("structuredBuildingAllowance", Kind::List(STRUCTURE)),
-    field("enhancedStructuredBuildingAllowance", Kind::List(STRUCTURE)),
+    field(
+        "structuredBuildingAllowance",
+        Kind::List(building_allowance::CLAIM),
+    ),
+    field(
+        "enhancedStructuredBuildingAllowance",
+        Kind::List(building_allowance::CLAIM),
+    ),
     field("firstYearAllowanceOnPlantAndMachinery", Kind::Amount),
 ];
 /// Fields only the definition for 2026-27 on has.
@@ -131,24 +123,7 @@ fn judge(body: &Value, year: TaxYear) -> Result<(), ApiError> {
             "/adjustments/overlapReliefUsed",
         );
     }
-    for list in [
-        "structuredBuildingAllowance",
-        "enhancedStructuredBuildingAllowance",
-    ] {
-        let items = allowances
-            .and_then(|a| a.get(list))
-            .and_then(Value::as_array);
-        for (i, item) in items.into_iter().flatten().enumerate() {
-            let b = item.get("building");
-            if b.is_some_and(|b| b.get("name").is_none() && b.get("number").is_none()) {
-                found.add(
-                    "RULE_BUILDING_NAME_NUMBER",
-                    "A building needs a name or a number",
-                    &format!("/allowances/{list}/{i}/building"),
-                );
-            }
-        }
-    }
+    building_allowance::name_or_number(body.get("allowances"), "/allowances", &mut found);
     if found.is_empty() {
         Ok(())
     } else {

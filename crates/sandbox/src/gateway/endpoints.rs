@@ -271,6 +271,30 @@ pub static UK_PROPERTY_CUMULATIVE_GET: Endpoint = Endpoint {
     access: Access::User(Scope::ReadSelfAssessment),
     supporting_agents: true,
 };
+pub static UK_PROPERTY_ANNUAL_PUT: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::PUT,
+    path: "/individuals/business/property/uk/{nino}/{businessId}/annual/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static UK_PROPERTY_ANNUAL_GET: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::GET,
+    path: "/individuals/business/property/uk/{nino}/{businessId}/annual/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static PROPERTY_ANNUAL_DELETE: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::DELETE,
+    path: "/individuals/business/property/{nino}/{businessId}/annual/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
 pub static SA_TEST_SUPPORT_BUSINESS_CREATE: Endpoint = Endpoint {
     api: Api::SaTestSupport,
     method: Method::POST,
@@ -412,6 +436,9 @@ pub static ALL: &[&Endpoint] = &[
     &SE_ANNUAL_DELETE,
     &UK_PROPERTY_CUMULATIVE_PUT,
     &UK_PROPERTY_CUMULATIVE_GET,
+    &UK_PROPERTY_ANNUAL_PUT,
+    &UK_PROPERTY_ANNUAL_GET,
+    &PROPERTY_ANNUAL_DELETE,
     &SA_TEST_SUPPORT_BUSINESS_CREATE,
     &SA_TEST_SUPPORT_BUSINESS_DELETE,
     &SA_TEST_SUPPORT_ITSA_STATUS,

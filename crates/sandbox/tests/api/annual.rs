@@ -168,3 +168,122 @@ async fn annual_submissions() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn uk_property_annual_submissions() {
+    let app = spawn_app().await;
+    app.client
+        .test_support()
+        .set_clock("2026-06-01T09:00:00Z")
+        .await
+        .unwrap();
+    let landlord = taxpayer(
+        &app,
+        json!({ "typeOfBusiness": "uk-property", "commencementDate": "2015-06-01" }),
+    )
+    .await;
+    let url = |t: &Taxpayer, kind: &str| {
+        app.url(&format!(
+            "/individuals/business/property/{kind}{}/{}/annual/2025-26",
+            t.nino, t.business
+        ))
+    };
+    let send = |method: reqwest::Method, url: String, body: Option<Value>, t: &Taxpayer| {
+        let mut r = app
+            .raw
+            .request(method, url)
+            .header("Accept", "application/vnd.hmrc.6.0+json")
+            .bearer_auth(t.token.secret());
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        r.send()
+    };
+    use reqwest::Method;
+    if mtd_testkit::oas::root().is_some() {
+        for file in [
+            "all_other_allowances_request.json",
+            "property_allowance_request.json",
+        ] {
+            let body = mtd_testkit::oas::json(&format!(
+                "property-business-api/6.0/examples/uk_property_annual_submission_create_and_amend/def2/{file}"
+            ))
+            .unwrap();
+            let put = send(
+                Method::PUT,
+                url(&landlord, "uk/"),
+                Some(body.clone()),
+                &landlord,
+            )
+            .await
+            .unwrap();
+            assert_eq!(put.status(), 200, "{file}");
+            assert!(
+                put.text().await.unwrap().is_empty(),
+                "HMRC answers 200 with no body"
+            );
+            let mut got: Value = send(Method::GET, url(&landlord, "uk/"), None, &landlord)
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(got["submittedOn"].is_string());
+            got.as_object_mut().unwrap().remove("submittedOn");
+            assert_eq!(got, body, "{file} read back");
+        }
+    }
+    let before = app.fingerprint();
+    let refused = [
+        (
+            json!({ "ukProperty": { "allowances": { "propertyIncomeAllowance": 100, "otherCapitalAllowance": 5 } } }),
+            "RULE_BOTH_ALLOWANCES_SUPPLIED",
+        ),
+        (
+            json!({ "ukProperty": { "adjustments": { "privateUseAdjustment": 5, "nonResidentLandlord": false }, "allowances": { "propertyIncomeAllowance": 100 } } }),
+            "RULE_PROPERTY_INCOME_ALLOWANCE",
+        ),
+        (
+            json!({ "ukProperty": { "adjustments": { "balancingCharge": 5 } } }),
+            "RULE_INCORRECT_OR_EMPTY_BODY_SUBMITTED",
+        ),
+        (
+            json!({ "ukProperty": { "allowances": { "structuredBuildingAllowance": [ { "amount": 1, "building": { "postcode": "TF3 4NT" } } ] } } }),
+            "RULE_BUILDING_NAME_NUMBER",
+        ),
+        (
+            json!({ "ukProperty": { "allowances": { "costOfReplacingDomesticItems": -1 } } }),
+            "FORMAT_VALUE",
+        ),
+    ];
+    for (body, code) in refused {
+        let resp = send(Method::PUT, url(&landlord, "uk/"), Some(body), &landlord)
+            .await
+            .unwrap();
+        expect_error(resp, 400, code).await;
+        assert_eq!(app.fingerprint(), before, "{code} changed nothing");
+    }
+    // A self-employment's ID is the wrong type of business for UK property.
+    let trader = taxpayer(
+        &app,
+        json!({ "typeOfBusiness": "self-employment", "tradingName": "T", "businessAddressLineOne": "1 A St",
+                "businessAddressPostcode": "TS1 1PA", "businessAddressCountryCode": "GB" }),
+    )
+    .await;
+    let resp = send(Method::GET, url(&trader, "uk/"), None, &trader)
+        .await
+        .unwrap();
+    expect_error(resp, 400, "RULE_TYPE_OF_BUSINESS_INCORRECT").await;
+    // Deleted through the path shared by UK and foreign property.
+    assert_eq!(
+        send(Method::DELETE, url(&landlord, ""), None, &landlord)
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let gone = send(Method::GET, url(&landlord, "uk/"), None, &landlord)
+        .await
+        .unwrap();
+    expect_error(gone, 404, "MATCHING_RESOURCE_NOT_FOUND").await;
+}

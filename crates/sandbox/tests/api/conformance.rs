@@ -56,6 +56,10 @@ fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
             "property-business-api/6.0/schemas/uk_property_cumulative_summary_retrieve/def1/response.json",
         ),
         (
+            &ep::UK_PROPERTY_ANNUAL_GET,
+            "property-business-api/6.0/schemas/uk_property_annual_submission_retrieve/def2/response.json",
+        ),
+        (
             &ep::SA_TEST_SUPPORT_BUSINESS_CREATE,
             "mtd-sa-test-support-api/1.0/schemas/businesses/create_response.json",
         ),
@@ -118,6 +122,7 @@ fn every_answer_with_a_body_has_its_schema() {
         &ep::SE_CUMULATIVE_GET,
         &ep::SE_ANNUAL_GET,
         &ep::UK_PROPERTY_CUMULATIVE_GET,
+        &ep::UK_PROPERTY_ANNUAL_GET,
         &ep::SA_TEST_SUPPORT_BUSINESS_CREATE,
     ];
     for e in with_body {

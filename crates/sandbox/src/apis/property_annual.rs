@@ -1,0 +1,258 @@
+//! Property Business 6.0, the UK property annual submission (`itsa-apis.md` §3.4 #5, #6, #9): the
+//! year's adjustments and allowances. Served from 2025-26 (HMRC's definition 2); earlier years'
+//! shapes (with furnished holiday lettings) are not served here yet.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use mtd_domain::{BusinessId, TaxYear};
+use rusqlite::{OptionalExtension, params};
+use serde_json::Value;
+
+use super::body::{Field, Findings, Kind, check_object, field, required};
+use super::{acting_for, building_allowance, cumulative, invalid, scenario};
+use crate::error::ApiError;
+use crate::gateway::Caller;
+use crate::obligations::Source;
+use crate::{AppState, clock};
+
+const RENT_A_ROOM: &[Field] = &[required("jointlyLet", Kind::Bool)];
+const ADJUSTMENTS: &[Field] = &[
+    field("balancingCharge", Kind::Amount),
+    field("privateUseAdjustment", Kind::Amount),
+    field(
+        "businessPremisesRenovationAllowanceBalancingCharges",
+        Kind::Amount,
+    ),
+    required("nonResidentLandlord", Kind::Bool),
+    field("rentARoom", Kind::Object(RENT_A_ROOM)),
+];
+const ALLOWANCES: &[Field] = &[
+    field("annualInvestmentAllowance", Kind::Amount),
+    field("businessPremisesRenovationAllowance", Kind::Amount),
+    field("otherCapitalAllowance", Kind::Amount),
+    field("costOfReplacingDomesticItems", Kind::Amount),
+    field("zeroEmissionsCarAllowance", Kind::Amount),
+    field("propertyIncomeAllowance", Kind::CappedAmount(1000)),
+    field(
+        "structuredBuildingAllowance",
+        Kind::List(building_allowance::CLAIM),
+    ),
+    field(
+        "enhancedStructuredBuildingAllowance",
+        Kind::List(building_allowance::CLAIM),
+    ),
+];
+const UK_PROPERTY: &[Field] = &[
+    field("adjustments", Kind::Object(ADJUSTMENTS)),
+    field("allowances", Kind::Object(ALLOWANCES)),
+];
+const BODY: &[Field] = &[required("ukProperty", Kind::Object(UK_PROPERTY))];
+
+fn wrong_type() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "RULE_TYPE_OF_BUSINESS_INCORRECT",
+        "The businessId is for a different type of business",
+    )
+}
+
+fn judge(body: &Value) -> Result<(), ApiError> {
+    let mut found = Findings::default();
+    check_object(body, BODY, "", &mut found);
+    let allowances = body.pointer("/ukProperty/allowances");
+    let property_allowance = allowances
+        .and_then(Value::as_object)
+        .is_some_and(|a| a.contains_key("propertyIncomeAllowance"));
+    if property_allowance
+        && allowances
+            .and_then(Value::as_object)
+            .is_some_and(|a| a.len() > 1)
+    {
+        found.add(
+            "RULE_BOTH_ALLOWANCES_SUPPLIED",
+            "The property income allowance cannot be claimed with other allowances",
+            "/ukProperty/allowances",
+        );
+    }
+    if property_allowance
+        && body
+            .pointer("/ukProperty/adjustments/privateUseAdjustment")
+            .is_some()
+    {
+        found.add(
+            "RULE_PROPERTY_INCOME_ALLOWANCE",
+            "The property income allowance cannot be claimed with a private use adjustment",
+            "/ukProperty/adjustments/privateUseAdjustment",
+        );
+    }
+    building_allowance::name_or_number(allowances, "/ukProperty/allowances", &mut found);
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(found.into_items()))
+    }
+}
+
+fn path_parts(
+    path: Result<Path<(String, String, String)>, PathRejection>,
+) -> Result<(BusinessId, TaxYear), ApiError> {
+    let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
+    cumulative::path(&raw_id, &raw_year)
+}
+
+/// The client's property business of `kinds`, or why not.
+fn property(
+    conn: &rusqlite::Connection,
+    mtd_it_id: &str,
+    id: &BusinessId,
+    kinds: &[&str],
+) -> Result<Result<Source, ApiError>, rusqlite::Error> {
+    let any = [
+        "self-employment",
+        "uk-property",
+        "foreign-property",
+        "property-unspecified",
+    ];
+    Ok(match cumulative::source(conn, mtd_it_id, id, &any)? {
+        None => Err(cumulative::not_found()),
+        Some(s) if kinds.contains(&s.kind.as_str()) => Ok(s),
+        Some(_) => Err(wrong_type()),
+    })
+}
+
+fn outside_window(state: &AppState, year: TaxYear) -> Result<Option<ApiError>, ApiError> {
+    let today = clock::now(&state.store)?.date_naive();
+    Ok(
+        (today > crate::obligations::final_declaration_due(year) + chrono::Duration::days(365))
+            .then(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "RULE_OUTSIDE_AMENDMENT_WINDOW",
+                    "You are outside the amendment window",
+                )
+            }),
+    )
+}
+
+/// `PUT …/property/uk/{nino}/{businessId}/annual/{taxYear}`: 200 with no body, as HMRC answers.
+pub async fn put_uk(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let client = acting_for(&caller)?;
+    let (id, year) = path_parts(path)?;
+    let body = cumulative::read_body(&bytes)?;
+    judge(&body)?;
+    let known = [
+        "NOT_FOUND",
+        "TYPE_OF_BUSINESS_INCORRECT",
+        "PROPERTY_INCOME_ALLOWANCE",
+        "OUTSIDE_AMENDMENT_WINDOW",
+    ];
+    if let Some(e) = cumulative::scenario_error(&headers, &known)? {
+        return Err(e);
+    }
+    if let Some(e) = outside_window(&state, year)? {
+        return Err(e);
+    }
+    let now = clock::now_ms(&state.store)?;
+    state.store.write(|tx| {
+        let source = match property(tx, &client.mtd_it_id, &id, &["uk-property"])? {
+            Ok(s) => s,
+            Err(e) => return Ok(Err(e)),
+        };
+        tx.execute(
+            "INSERT INTO annual_submissions (business_id, tax_year, body, submitted_at_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (business_id, tax_year) DO UPDATE SET body = ?3, submitted_at_ms = ?4",
+            params![source.business_id, year.to_string(), body.to_string(), now],
+        )?;
+        Ok(Ok(StatusCode::OK))
+    })?
+}
+
+/// `GET …/property/uk/{nino}/{businessId}/annual/{taxYear}`: the submission with `submittedOn`.
+pub async fn get_uk(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let client = acting_for(&caller)?;
+    let (id, year) = path_parts(path)?;
+    let known = [
+        "UK_PROPERTY",
+        "UK_ALL_OTHER_ALLOWANCES",
+        "UK_PROPERTY_ALLOWANCE",
+        "UK_FHL_ALL_OTHER_ALLOWANCES",
+        "UK_FHL_PROPERTY_ALLOWANCE",
+        "FOREIGN_PROPERTY",
+        "NOT_FOUND",
+    ];
+    match scenario::pick(&headers, &known)? {
+        Some("FOREIGN_PROPERTY") => return Err(wrong_type()),
+        Some("NOT_FOUND") => return Err(cumulative::not_found()),
+        _ => {}
+    }
+    let conn = state.store.reader();
+    let source = property(&conn, &client.mtd_it_id, &id, &["uk-property"])??;
+    let stored: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT body, submitted_at_ms FROM annual_submissions WHERE business_id = ?1 AND tax_year = ?2",
+            params![source.business_id, year.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (text, at) = stored.ok_or_else(cumulative::not_found)?;
+    let mut body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    body["submittedOn"] = Value::String(
+        clock::from_ms(at)
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string(),
+    );
+    Ok(Json(body))
+}
+
+/// `DELETE /individuals/business/property/{nino}/{businessId}/annual/{taxYear}` (UK or foreign).
+pub async fn delete(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let client = acting_for(&caller)?;
+    let (id, year) = path_parts(path)?;
+    if let Some(e) =
+        cumulative::scenario_error(&headers, &["NOT_FOUND", "OUTSIDE_AMENDMENT_WINDOW"])?
+    {
+        return Err(e);
+    }
+    if let Some(e) = outside_window(&state, year)? {
+        return Err(e);
+    }
+    state.store.write(|tx| {
+        let source = match property(
+            tx,
+            &client.mtd_it_id,
+            &id,
+            &["uk-property", "foreign-property"],
+        )? {
+            Ok(s) => s,
+            Err(_) => return Ok(Err(cumulative::not_found())),
+        };
+        let n = tx.execute(
+            "DELETE FROM annual_submissions WHERE business_id = ?1 AND tax_year = ?2",
+            params![source.business_id, year.to_string()],
+        )?;
+        Ok(if n == 1 {
+            Ok(StatusCode::NO_CONTENT)
+        } else {
+            Err(cumulative::not_found())
+        })
+    })?
+}
