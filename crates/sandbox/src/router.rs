@@ -67,7 +67,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 41] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 44] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -259,6 +259,18 @@ pub fn build(state: AppState) -> Router {
         (
             &ep::PROPERTY_ANNUAL_DELETE,
             handler(&ep::PROPERTY_ANNUAL_DELETE, apis::property_annual::delete),
+        ),
+        (
+            &ep::LADR_GET,
+            handler(&ep::LADR_GET, apis::late_accounting_date::get),
+        ),
+        (
+            &ep::LADR_DISAPPLY,
+            handler(&ep::LADR_DISAPPLY, apis::late_accounting_date::disapply),
+        ),
+        (
+            &ep::LADR_WITHDRAW,
+            handler(&ep::LADR_WITHDRAW, apis::late_accounting_date::withdraw),
         ),
         (
             &ep::FPH_VALIDATE,

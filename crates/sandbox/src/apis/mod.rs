@@ -9,6 +9,7 @@ pub mod building_allowance;
 pub mod business_details;
 pub mod cumulative;
 pub mod individual_details;
+pub mod late_accounting_date;
 pub mod obligations;
 pub mod periods_of_account;
 pub mod property_annual;

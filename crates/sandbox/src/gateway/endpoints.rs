@@ -199,6 +199,30 @@ pub static PERIODS_OF_ACCOUNT_PUT: Endpoint = Endpoint {
     access: Access::User(Scope::WriteSelfAssessment),
     supporting_agents: true,
 };
+pub static LADR_GET: Endpoint = Endpoint {
+    api: Api::BusinessDetails,
+    method: Method::GET,
+    path: "/individuals/business/details/{nino}/{businessId}/{taxYear}/late-accounting-date-rule-election",
+    versions: &["2.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static LADR_DISAPPLY: Endpoint = Endpoint {
+    api: Api::BusinessDetails,
+    method: Method::POST,
+    path: "/individuals/business/details/{nino}/{businessId}/{taxYear}/late-accounting-date-rule-election/disapply",
+    versions: &["2.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static LADR_WITHDRAW: Endpoint = Endpoint {
+    api: Api::BusinessDetails,
+    method: Method::DELETE,
+    path: "/individuals/business/details/{nino}/{businessId}/{taxYear}/late-accounting-date-rule-election/withdraw",
+    versions: &["2.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
 pub static OBLIGATIONS_QUARTERLY: Endpoint = Endpoint {
     api: Api::Obligations,
     method: Method::GET,
@@ -427,6 +451,9 @@ pub static ALL: &[&Endpoint] = &[
     &BUSINESS_ACCOUNTING_TYPE_UPDATE,
     &PERIODS_OF_ACCOUNT_GET,
     &PERIODS_OF_ACCOUNT_PUT,
+    &LADR_GET,
+    &LADR_DISAPPLY,
+    &LADR_WITHDRAW,
     &OBLIGATIONS_QUARTERLY,
     &OBLIGATIONS_FINAL,
     &SE_CUMULATIVE_PUT,

@@ -328,6 +328,15 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (business_id, tax_year)
     );
     "#,
+    // 15: elections to disapply the late accounting date rule, each for five tax years.
+    r#"
+    CREATE TABLE ladr_elections (
+        business_id TEXT NOT NULL,
+        tax_year TEXT NOT NULL,          -- the year of election
+        elected_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (business_id, tax_year)
+    );
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

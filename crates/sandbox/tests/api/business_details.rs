@@ -274,3 +274,120 @@ async fn quarterly_period_type_rules() {
     expect_error(conflict, 400, "RULE_BUSINESS_ID_STATE_CONFLICT").await;
     assert_eq!(app.fingerprint(), before);
 }
+
+#[tokio::test]
+async fn late_accounting_date_rule() {
+    let app = spawn_app().await;
+    let ts = app.client.test_support();
+    ts.set_clock("2025-07-08T09:00:00Z").await.unwrap();
+    let mut t = taxpayer(
+        &app,
+        json!({ "typeOfBusiness": "self-employment", "tradingName": "Late Books", "commencementDate": "2019-01-01",
+                "businessAddressLineOne": "1 Crab Lane", "businessAddressPostcode": "TS1 1PA", "businessAddressCountryCode": "GB" }),
+    )
+    .await;
+    use reqwest::Method;
+    let rule = "2025-26/late-accounting-date-rule-election";
+    let read = |t: &Taxpayer| {
+        let app = &app;
+        let url = app.url(&format!(
+            "/individuals/business/details/{}/{}/{rule}",
+            t.nino, t.business
+        ));
+        let token = t.token.clone();
+        async move {
+            app.raw
+                .get(url)
+                .header("Accept", ACCEPT)
+                .bearer_auth(token.secret())
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        read(&t).await,
+        json!({ "disapply": false, "eligible": false })
+    );
+    // An accounting date of 31 March makes the business eligible.
+    let dates = json!({ "periodsOfAccount": true, "periodsOfAccountDates": [ { "startDate": "2025-04-01", "endDate": "2026-03-31" } ] });
+    assert_eq!(
+        send(
+            &app,
+            &t,
+            Method::PUT,
+            "2025-26/periods-of-account",
+            Some(dates)
+        )
+        .await
+        .status(),
+        204
+    );
+    assert_eq!(read(&t).await["eligible"], true);
+
+    let before = app.fingerprint();
+    let early = send(&app, &t, Method::POST, &format!("{rule}/disapply"), None).await;
+    expect_error(early, 400, "RULE_TAX_YEAR_NOT_ENDED").await;
+    let old = send(
+        &app,
+        &t,
+        Method::POST,
+        "2023-24/late-accounting-date-rule-election/disapply",
+        None,
+    )
+    .await;
+    expect_error(old, 400, "RULE_TAX_YEAR_NOT_SUPPORTED").await;
+    assert_eq!(app.fingerprint(), before);
+
+    ts.set_clock("2026-05-01T09:00:00Z").await.unwrap();
+    t.refresh(&app).await;
+    assert_eq!(
+        send(&app, &t, Method::POST, &format!("{rule}/disapply"), None)
+            .await
+            .status(),
+        204
+    );
+    let elected = read(&t).await;
+    assert_eq!(
+        (
+            elected["disapply"].clone(),
+            elected["taxYearElectionExpires"].clone()
+        ),
+        (json!(true), json!("2029-30"))
+    );
+    let again = send(&app, &t, Method::POST, &format!("{rule}/disapply"), None).await;
+    expect_error(again, 422, "RULE_ELECTION_PERIOD_NOT_EXPIRED").await;
+    let none = send(
+        &app,
+        &t,
+        Method::POST,
+        "2024-25/late-accounting-date-rule-election/disapply",
+        None,
+    )
+    .await;
+    expect_error(none, 422, "RULE_NO_ACCOUNTING_DATE_FOUND").await;
+    assert_eq!(
+        send(&app, &t, Method::DELETE, &format!("{rule}/withdraw"), None)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(read(&t).await["disapply"], false);
+    let twice = send(&app, &t, Method::DELETE, &format!("{rule}/withdraw"), None).await;
+    expect_error(twice, 404, "MATCHING_RESOURCE_NOT_FOUND").await;
+
+    let mut landlord = taxpayer(&app, json!({ "typeOfBusiness": "uk-property" })).await;
+    landlord.refresh(&app).await;
+    let wrong = send(
+        &app,
+        &landlord,
+        Method::POST,
+        &format!("{rule}/disapply"),
+        None,
+    )
+    .await;
+    expect_error(wrong, 422, "RULE_TYPE_OF_BUSINESS_INCORRECT").await;
+}

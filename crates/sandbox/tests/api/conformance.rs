@@ -36,6 +36,10 @@ fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
             "business-details-api/2.0/schemas/retrieveAccountingType/response.json",
         ),
         (
+            &ep::LADR_GET,
+            "business-details-api/2.0/schemas/retrieveLateAccountingDateRule/response.json",
+        ),
+        (
             &ep::PERIODS_OF_ACCOUNT_GET,
             "business-details-api/2.0/schemas/retrievePeriodsOfAccount/response.json",
         ),
@@ -117,6 +121,7 @@ fn every_answer_with_a_body_has_its_schema() {
         &ep::BUSINESS_RETRIEVE,
         &ep::BUSINESS_ACCOUNTING_TYPE,
         &ep::PERIODS_OF_ACCOUNT_GET,
+        &ep::LADR_GET,
         &ep::OBLIGATIONS_QUARTERLY,
         &ep::OBLIGATIONS_FINAL,
         &ep::SE_CUMULATIVE_GET,
