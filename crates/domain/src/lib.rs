@@ -5,6 +5,7 @@
 //! Serde goes through the same validation. Money is exact decimal, never a float.
 //! This crate does no I/O.
 
+pub mod country;
 mod error_body;
 pub mod fraud_prevention;
 mod identifiers;

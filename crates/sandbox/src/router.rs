@@ -67,7 +67,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 44] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 49] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -271,6 +271,41 @@ pub fn build(state: AppState) -> Router {
         (
             &ep::LADR_WITHDRAW,
             handler(&ep::LADR_WITHDRAW, apis::late_accounting_date::withdraw),
+        ),
+        (
+            &ep::FOREIGN_CUMULATIVE_PUT,
+            handler(
+                &ep::FOREIGN_CUMULATIVE_PUT,
+                apis::foreign_property::put_cumulative,
+            ),
+        ),
+        (
+            &ep::FOREIGN_CUMULATIVE_GET,
+            handler(
+                &ep::FOREIGN_CUMULATIVE_GET,
+                apis::foreign_property::get_cumulative,
+            ),
+        ),
+        (
+            &ep::FOREIGN_DETAILS_CREATE,
+            handler(
+                &ep::FOREIGN_DETAILS_CREATE,
+                apis::foreign_property::create_details,
+            ),
+        ),
+        (
+            &ep::FOREIGN_DETAILS_GET,
+            handler(
+                &ep::FOREIGN_DETAILS_GET,
+                apis::foreign_property::get_details,
+            ),
+        ),
+        (
+            &ep::FOREIGN_DETAILS_UPDATE,
+            handler(
+                &ep::FOREIGN_DETAILS_UPDATE,
+                apis::foreign_property::update_details,
+            ),
         ),
         (
             &ep::FPH_VALIDATE,

@@ -79,9 +79,32 @@ pub fn without_handlebars(text: &str) -> String {
     out
 }
 
+/// Without commas that end a list or an object, which one published schema has.
+fn without_trailing_commas(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if *c == ',' {
+            let next = chars[i + 1..].iter().find(|n| !n.is_whitespace());
+            if matches!(next, Some('}' | ']')) {
+                continue;
+            }
+        }
+        out.push(*c);
+    }
+    out
+}
+
 fn read(path: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     serde_json::from_str(&without_handlebars(&text)).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A schema: read as `read` does, and forgiving the trailing commas HMRC published in one.
+fn read_schema(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&without_trailing_commas(&without_handlebars(&text)))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// A definition's JSON file (an example), by its path under the root.
@@ -101,7 +124,7 @@ impl Retrieve for Files {
             .as_str()
             .strip_prefix("file://")
             .ok_or_else(|| format!("only local files are read, not {uri}"))?;
-        Ok(read(Path::new(path))?)
+        Ok(read_schema(Path::new(path))?)
     }
 }
 
@@ -114,7 +137,7 @@ pub fn schema(relative: &str) -> Option<Arc<Validator>> {
         return Some(v.clone());
     }
     let path = root.join(relative);
-    let mut doc = read(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut doc = read_schema(&path).unwrap_or_else(|e| panic!("{e}"));
     // The file's own address, so relative `$ref`s resolve beside it (draft-04 calls it `id`).
     let address = format!("file://{}", path.display());
     if let Some(obj) = doc.as_object_mut() {

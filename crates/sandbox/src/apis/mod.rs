@@ -8,6 +8,7 @@ pub mod body;
 pub mod building_allowance;
 pub mod business_details;
 pub mod cumulative;
+pub mod foreign_property;
 pub mod individual_details;
 pub mod late_accounting_date;
 pub mod obligations;

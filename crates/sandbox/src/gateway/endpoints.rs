@@ -319,6 +319,46 @@ pub static PROPERTY_ANNUAL_DELETE: Endpoint = Endpoint {
     access: Access::User(Scope::WriteSelfAssessment),
     supporting_agents: true,
 };
+pub static FOREIGN_CUMULATIVE_PUT: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::PUT,
+    path: "/individuals/business/property/foreign/{nino}/{businessId}/cumulative/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static FOREIGN_CUMULATIVE_GET: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::GET,
+    path: "/individuals/business/property/foreign/{nino}/{businessId}/cumulative/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static FOREIGN_DETAILS_CREATE: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::POST,
+    path: "/individuals/business/property/foreign/{nino}/{businessId}/details/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static FOREIGN_DETAILS_GET: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::GET,
+    path: "/individuals/business/property/foreign/{nino}/{businessId}/details/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static FOREIGN_DETAILS_UPDATE: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::PUT,
+    path: "/individuals/business/property/foreign/{nino}/details/{propertyId}/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
 pub static SA_TEST_SUPPORT_BUSINESS_CREATE: Endpoint = Endpoint {
     api: Api::SaTestSupport,
     method: Method::POST,
@@ -466,6 +506,11 @@ pub static ALL: &[&Endpoint] = &[
     &UK_PROPERTY_ANNUAL_PUT,
     &UK_PROPERTY_ANNUAL_GET,
     &PROPERTY_ANNUAL_DELETE,
+    &FOREIGN_CUMULATIVE_PUT,
+    &FOREIGN_CUMULATIVE_GET,
+    &FOREIGN_DETAILS_CREATE,
+    &FOREIGN_DETAILS_GET,
+    &FOREIGN_DETAILS_UPDATE,
     &SA_TEST_SUPPORT_BUSINESS_CREATE,
     &SA_TEST_SUPPORT_BUSINESS_DELETE,
     &SA_TEST_SUPPORT_ITSA_STATUS,

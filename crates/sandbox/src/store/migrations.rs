@@ -337,6 +337,20 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (business_id, tax_year)
     );
     "#,
+    // 16: foreign properties of a foreign property business, from 2026-27.
+    r#"
+    CREATE TABLE foreign_properties (
+        property_id TEXT PRIMARY KEY,
+        business_id TEXT NOT NULL,
+        tax_year TEXT NOT NULL,          -- the year its details were given for
+        name TEXT NOT NULL,
+        country_code TEXT NOT NULL,
+        end_date TEXT,
+        end_reason TEXT,
+        submitted_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX foreign_properties_by_business ON foreign_properties (business_id);
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -10,6 +10,20 @@ use mtd_sandbox::gateway::{Endpoint, Observer, endpoints as ep};
 /// HMRC's schema for a successful answer of `endpoint` at `path` (some differ by tax year), by
 /// path under `hmrc-oas/`.
 fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
+    if std::ptr::eq(endpoint, &ep::FOREIGN_CUMULATIVE_GET) {
+        let year = path
+            .split('?')
+            .next()
+            .unwrap_or(path)
+            .rsplit('/')
+            .next()
+            .unwrap_or("");
+        return Some(if year >= "2026-27" {
+            "property-business-api/6.0/schemas/foreign_property_cumulative_summary_retrieve/def2/response.json"
+        } else {
+            "property-business-api/6.0/schemas/foreign_property_cumulative_summary_retrieve/def1/response.json"
+        });
+    }
     if std::ptr::eq(endpoint, &ep::SE_ANNUAL_GET) {
         let from_2026 = path.rsplit('/').next().is_some_and(|y| y >= "2026-27");
         return Some(if from_2026 {
@@ -58,6 +72,14 @@ fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
         (
             &ep::UK_PROPERTY_CUMULATIVE_GET,
             "property-business-api/6.0/schemas/uk_property_cumulative_summary_retrieve/def1/response.json",
+        ),
+        (
+            &ep::FOREIGN_DETAILS_GET,
+            "property-business-api/6.0/schemas/foreign_property_details_retrieve/def1/response.json",
+        ),
+        (
+            &ep::FOREIGN_DETAILS_CREATE,
+            "property-business-api/6.0/schemas/foreign_property_details_create/def1/response.json",
         ),
         (
             &ep::UK_PROPERTY_ANNUAL_GET,
@@ -128,6 +150,9 @@ fn every_answer_with_a_body_has_its_schema() {
         &ep::SE_ANNUAL_GET,
         &ep::UK_PROPERTY_CUMULATIVE_GET,
         &ep::UK_PROPERTY_ANNUAL_GET,
+        &ep::FOREIGN_CUMULATIVE_GET,
+        &ep::FOREIGN_DETAILS_GET,
+        &ep::FOREIGN_DETAILS_CREATE,
         &ep::SA_TEST_SUPPORT_BUSINESS_CREATE,
     ];
     for e in with_body {
