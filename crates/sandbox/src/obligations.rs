@@ -167,6 +167,10 @@ pub fn quarterly_obligations(
     }
     let kind = period_type(conn, &source.business_id, year)?;
     let year_start = kind.year_start(year);
+    // A business that ceased before the year has nothing to report in it.
+    if source.cessation.is_some_and(|c| c < year_start) {
+        return Ok(vec![]);
+    }
     let start = source
         .commencement
         .filter(|c| *c > year_start)

@@ -67,7 +67,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 49] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 54] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -305,6 +305,35 @@ pub fn build(state: AppState) -> Router {
             handler(
                 &ep::FOREIGN_DETAILS_UPDATE,
                 apis::foreign_property::update_details,
+            ),
+        ),
+        (
+            &ep::VENDOR_STATE_DELETE,
+            handler(&ep::VENDOR_STATE_DELETE, apis::vendor_state::delete),
+        ),
+        (
+            &ep::CHECKPOINTS_LIST,
+            handler(&ep::CHECKPOINTS_LIST, apis::vendor_state::list_checkpoints),
+        ),
+        (
+            &ep::CHECKPOINTS_CREATE,
+            handler(
+                &ep::CHECKPOINTS_CREATE,
+                apis::vendor_state::create_checkpoint,
+            ),
+        ),
+        (
+            &ep::CHECKPOINT_DELETE,
+            handler(
+                &ep::CHECKPOINT_DELETE,
+                apis::vendor_state::delete_checkpoint,
+            ),
+        ),
+        (
+            &ep::CHECKPOINT_RESTORE,
+            handler(
+                &ep::CHECKPOINT_RESTORE,
+                apis::vendor_state::restore_checkpoint,
             ),
         ),
         (

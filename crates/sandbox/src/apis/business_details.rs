@@ -250,7 +250,9 @@ pub async fn accounting_type(
         .store
         .reader()
         .query_row_cached(
-            "SELECT accounting_type FROM accounting_types WHERE business_id = ?1 AND tax_year = ?2",
+            // An election holds from its tax year until another is made.
+            "SELECT accounting_type FROM accounting_types WHERE business_id = ?1 AND tax_year <= ?2
+             ORDER BY tax_year DESC LIMIT 1",
             params![s.business_id, year.to_string()],
             |r| r.get(0),
         )

@@ -159,7 +159,12 @@ pub fn judge_dates(
             ),
         }));
     }
-    if !kind.quarter_ends(year).contains(&end) {
+    // The quarters the business still reports (none after the one it ceased in).
+    let owed: Vec<NaiveDate> = obligations::quarterly_obligations(conn, source, year)?
+        .iter()
+        .map(|o| o.end)
+        .collect();
+    if !owed.contains(&end) {
         return Ok(Err(if end > today {
             rule(
                 "RULE_ADVANCE_SUBMISSION_REQUIRES_PERIOD_END_DATE",

@@ -20,6 +20,7 @@ pub mod scenario;
 pub mod self_employment;
 pub mod self_employment_annual;
 pub mod test_business;
+pub mod vendor_state;
 
 use axum::http::StatusCode;
 use mtd_domain::{ErrorItem, TaxYear};

@@ -98,6 +98,11 @@ fn judge(body: &Value, year: TaxYear, source: &Source) -> Result<(), ApiError> {
             let mut periods: Vec<(NaiveDate, NaiveDate)> = Vec::new();
             for (i, p) in list.iter().enumerate() {
                 let at = |k: &str| format!("/periodsOfAccountDates/{i}/{k}");
+                for k in p.as_object().into_iter().flat_map(|o| o.keys()) {
+                    if k != "startDate" && k != "endDate" {
+                        found.empty_or_wrong(&at(k));
+                    }
+                }
                 let start = p.get("startDate").and_then(body::date);
                 let end = p.get("endDate").and_then(body::date);
                 if start.is_none() {

@@ -68,7 +68,7 @@ pub async fn create_amend(
             ));
         } else if seen.contains(&d.submitted_on) {
             errors.push(item(
-                "RULE_DUPLICATE_SUBMITTED_ON",
+                "DUPLICATE_SUBMITTED_ON",
                 "More than one status detail has this submittedOn",
                 at("submittedOn"),
             ));

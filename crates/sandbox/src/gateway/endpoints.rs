@@ -359,6 +359,46 @@ pub static FOREIGN_DETAILS_UPDATE: Endpoint = Endpoint {
     access: Access::User(Scope::WriteSelfAssessment),
     supporting_agents: true,
 };
+pub static VENDOR_STATE_DELETE: Endpoint = Endpoint {
+    api: Api::SaTestSupport,
+    method: Method::DELETE,
+    path: "/individuals/self-assessment-test-support/vendor-state",
+    versions: &["1.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static CHECKPOINTS_LIST: Endpoint = Endpoint {
+    api: Api::SaTestSupport,
+    method: Method::GET,
+    path: "/individuals/self-assessment-test-support/vendor-state/checkpoints",
+    versions: &["1.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
+pub static CHECKPOINTS_CREATE: Endpoint = Endpoint {
+    api: Api::SaTestSupport,
+    method: Method::POST,
+    path: "/individuals/self-assessment-test-support/vendor-state/checkpoints",
+    versions: &["1.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static CHECKPOINT_DELETE: Endpoint = Endpoint {
+    api: Api::SaTestSupport,
+    method: Method::DELETE,
+    path: "/individuals/self-assessment-test-support/vendor-state/checkpoints/{checkpointId}",
+    versions: &["1.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static CHECKPOINT_RESTORE: Endpoint = Endpoint {
+    api: Api::SaTestSupport,
+    method: Method::POST,
+    path: "/individuals/self-assessment-test-support/vendor-state/checkpoints/{checkpointId}/restore",
+    versions: &["1.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
 pub static SA_TEST_SUPPORT_BUSINESS_CREATE: Endpoint = Endpoint {
     api: Api::SaTestSupport,
     method: Method::POST,
@@ -513,6 +553,11 @@ pub static ALL: &[&Endpoint] = &[
     &FOREIGN_DETAILS_UPDATE,
     &SA_TEST_SUPPORT_BUSINESS_CREATE,
     &SA_TEST_SUPPORT_BUSINESS_DELETE,
+    &VENDOR_STATE_DELETE,
+    &CHECKPOINTS_LIST,
+    &CHECKPOINTS_CREATE,
+    &CHECKPOINT_DELETE,
+    &CHECKPOINT_RESTORE,
     &SA_TEST_SUPPORT_ITSA_STATUS,
     &AGENT_CREATE_INVITATION,
     &AGENT_LIST_INVITATIONS,

@@ -53,12 +53,35 @@ impl std::fmt::Debug for Observer {
 
 pub async fn gate(State(gate): State<Gate>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
+    let writes = req.method() != axum::http::Method::GET;
     let resp = match admit(&gate, &req) {
         Ok(caller) => {
+            let acting = caller
+                .as_ref()
+                .and_then(|c| Some((c.client_id.clone(), c.acting_for.as_ref()?.nino.clone())));
             if let Some(caller) = caller {
                 req.extensions_mut().insert(caller);
             }
-            next.run(req).await
+            let resp = next.run(req).await;
+            // The framework's own refusal of an oversized body is plain text; HMRC's is JSON.
+            if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                return ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "INVALID_REQUEST",
+                    "The request body is too large",
+                )
+                .into_response();
+            }
+            // Which taxpayers' data each application wrote: what vendor-state deletes.
+            if let Some((client_id, nino)) = acting.filter(|_| writes && resp.status().is_success())
+                && let Err(e) = gate
+                    .state
+                    .store
+                    .write(|tx| crate::apis::vendor_state::note(tx, &client_id, &nino))
+            {
+                return ApiError::from(e).into_response();
+            }
+            resp
         }
         Err(e) => e.into_response(),
     };

@@ -351,6 +351,22 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX foreign_properties_by_business ON foreign_properties (business_id);
     "#,
+    // 17: which taxpayers' data each application wrote, test businesses marked, and checkpoints.
+    r#"
+    ALTER TABLE businesses ADD COLUMN test_support INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE vendor_taxpayers (
+        client_id TEXT NOT NULL,
+        nino_stem TEXT NOT NULL,
+        PRIMARY KEY (client_id, nino_stem)
+    );
+    CREATE TABLE checkpoints (
+        checkpoint_id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        nino TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,  -- wall clock
+        data TEXT NOT NULL               -- JSON: each table's columns and rows
+    );
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

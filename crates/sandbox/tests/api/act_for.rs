@@ -337,12 +337,7 @@ async fn itsa_status_rules_and_test_support() {
         { "submittedOn": "2025-04-06T09:00:00.000Z", "status": "Annual", "statusReason": "Rollover" },
         { "submittedOn": "2025-04-06T09:00:00.000Z", "status": "Annual", "statusReason": "Rollover" }
     ]});
-    expect_error(
-        set(dup, "2025-26").await,
-        400,
-        "RULE_DUPLICATE_SUBMITTED_ON",
-    )
-    .await;
+    expect_error(set(dup, "2025-26").await, 400, "DUPLICATE_SUBMITTED_ON").await;
     expect_error(
         set(serde_json::json!({}), "2025-26").await,
         400,

@@ -90,6 +90,14 @@ fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
             "mtd-sa-test-support-api/1.0/schemas/businesses/create_response.json",
         ),
         (
+            &ep::CHECKPOINTS_CREATE,
+            "mtd-sa-test-support-api/1.0/schemas/checkpoints/create_response.json",
+        ),
+        (
+            &ep::CHECKPOINTS_LIST,
+            "mtd-sa-test-support-api/1.0/schemas/checkpoints/list_response.json",
+        ),
+        (
             &ep::CREATE_INDIVIDUAL,
             "api-platform-test-user/1.0/schemas/create-individual-response.json",
         ),
@@ -154,6 +162,8 @@ fn every_answer_with_a_body_has_its_schema() {
         &ep::FOREIGN_DETAILS_GET,
         &ep::FOREIGN_DETAILS_CREATE,
         &ep::SA_TEST_SUPPORT_BUSINESS_CREATE,
+        &ep::CHECKPOINTS_CREATE,
+        &ep::CHECKPOINTS_LIST,
     ];
     for e in with_body {
         assert!(schema_for(e, e.path).is_some(), "{}", e.path);

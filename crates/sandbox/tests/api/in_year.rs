@@ -560,3 +560,172 @@ async fn hmrcs_example_requests_are_accepted() {
         assert_eq!(status, 204, "{name}");
     }
 }
+
+/// HMRC's vendor-state test support: checkpoints roll a taxpayer's test data back; deleting the
+/// vendor's state removes what this application wrote, and nothing a sign-up made.
+#[tokio::test]
+async fn checkpoints_and_vendor_state() {
+    let app = spawn_app().await;
+    app.client
+        .test_support()
+        .set_clock("2025-07-08T09:00:00Z")
+        .await
+        .unwrap();
+    let t = taxpayer(
+        &app,
+        json!({ "typeOfBusiness": "self-employment", "tradingName": "Ferris Joinery", "commencementDate": "2019-01-01",
+                "businessAddressLineOne": "1 Crab Lane", "businessAddressPostcode": "TS1 1PA", "businessAddressCountryCode": "GB" }),
+    )
+    .await;
+    let y = TaxYear::parse("2025-26").unwrap();
+    let se = app.client.self_employment();
+    se.put_cumulative(
+        &t.token,
+        &t.nino,
+        &t.business,
+        y,
+        &se_update("2025-04-06", "2025-07-05", "100.00", "10.00"),
+    )
+    .await
+    .unwrap();
+    let base = "/individuals/self-assessment-test-support/vendor-state";
+    let call = |method: reqwest::Method, path: String| {
+        let (app, token) = (&app, t.token.clone());
+        async move {
+            app.raw
+                .request(method, app.url(&path))
+                .header("Accept", "application/vnd.hmrc.1.0+json")
+                .bearer_auth(token.secret())
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    use reqwest::Method;
+    let made: serde_json::Value = call(Method::POST, format!("{base}/checkpoints?nino={}", t.nino))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = made["checkpointId"].as_str().unwrap().to_owned();
+    se.put_cumulative(
+        &t.token,
+        &t.nino,
+        &t.business,
+        y,
+        &se_update("2025-04-06", "2025-07-05", "999.00", "10.00"),
+    )
+    .await
+    .unwrap();
+    let listed: serde_json::Value =
+        call(Method::GET, format!("{base}/checkpoints?nino={}", t.nino))
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(listed["checkpoints"][0]["checkpointId"], id.as_str());
+    assert_eq!(
+        call(Method::POST, format!("{base}/checkpoints/{id}/restore"))
+            .await
+            .status(),
+        201
+    );
+    let back = se
+        .cumulative(&t.token, &t.nino, &t.business, y)
+        .await
+        .unwrap();
+    assert_eq!(
+        back.period_income.unwrap().turnover,
+        m("100.00"),
+        "rolled back"
+    );
+
+    expect_error(
+        call(
+            Method::POST,
+            format!("{base}/checkpoints/not-an-id/restore"),
+        )
+        .await,
+        400,
+        "FORMAT_CHECKPOINT_ID",
+    )
+    .await;
+    expect_error(
+        call(Method::GET, format!("{base}/checkpoints?nino=XX")).await,
+        400,
+        "FORMAT_NINO",
+    )
+    .await;
+    assert_eq!(
+        call(Method::DELETE, format!("{base}/checkpoints/{id}"))
+            .await
+            .status(),
+        204
+    );
+    expect_error(
+        call(Method::DELETE, format!("{base}/checkpoints/{id}")).await,
+        404,
+        "MATCHING_RESOURCE_NOT_FOUND",
+    )
+    .await;
+
+    // Everything this application wrote goes; the taxpayer is still signed up.
+    assert_eq!(call(Method::DELETE, base.to_owned()).await.status(), 204);
+    let gone = app
+        .client
+        .business_details()
+        .list(&t.token, &t.nino)
+        .await
+        .unwrap_err();
+    assert_eq!(gone.hmrc_code(), Some("MATCHING_RESOURCE_NOT_FOUND"));
+}
+
+/// A business owes nothing after the quarter it ceased in, and takes no update for later ones.
+#[tokio::test]
+async fn ceased_businesses_stop_owing() {
+    let app = spawn_app().await;
+    app.client
+        .test_support()
+        .set_clock("2026-01-20T09:00:00Z")
+        .await
+        .unwrap();
+    let se = |ceased: &str| {
+        json!({ "typeOfBusiness": "self-employment", "tradingName": "Closed", "cessationDate": ceased,
+                "businessAddressLineOne": "1 A St", "businessAddressPostcode": "TS1 1PA", "businessAddressCountryCode": "GB" })
+    };
+    let long_gone = taxpayer(&app, se("2024-01-31")).await;
+    let year = Filter {
+        from_to: Some((d("2025-04-06"), d("2026-04-05"))),
+        ..Default::default()
+    };
+    let none = app
+        .client
+        .obligations()
+        .quarterly(&long_gone.token, &long_gone.nino, &year)
+        .await;
+    assert_eq!(none.unwrap_err().hmrc_code(), Some("NO_OBLIGATIONS_FOUND"));
+
+    let mid_year = taxpayer(&app, se("2025-08-01")).await;
+    let owed = statuses(&app, &mid_year).await;
+    let ends: Vec<&str> = owed.iter().map(|(e, _, _)| e.as_str()).collect();
+    assert_eq!(ends, ["2025-07-05", "2025-10-05"]);
+    let y = TaxYear::parse("2025-26").unwrap();
+    let before = app.fingerprint();
+    let late = app
+        .client
+        .self_employment()
+        .put_cumulative(
+            &mid_year.token,
+            &mid_year.nino,
+            &mid_year.business,
+            y,
+            &se_update("2025-04-06", "2026-01-05", "1.00", "1.00"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        late.hmrc_code(),
+        Some("RULE_END_DATE_NOT_ALIGNED_WITH_REPORTING_TYPE")
+    );
+    assert_eq!(app.fingerprint(), before);
+}
