@@ -88,6 +88,31 @@ pub struct Source {
     pub nino_stem: String,
     pub commencement: Option<NaiveDate>,
     pub cessation: Option<NaiveDate>,
+    /// Tax years in which a new income source reports annually (latency indicator `A`).
+    pub annual_years: Vec<TaxYear>,
+}
+
+impl Source {
+    /// Whether the income source reports annually in `year` while it is new (latency).
+    pub fn latent(&self, year: TaxYear) -> bool {
+        self.annual_years.contains(&year)
+    }
+}
+
+/// The years a business's latency details mark `A` (annual).
+fn annual_years(details: Option<String>) -> Vec<TaxYear> {
+    let details: serde_json::Value = details
+        .and_then(|d| serde_json::from_str(&d).ok())
+        .unwrap_or_default();
+    let latency = &details["latencyDetails"];
+    [
+        ("taxYear1", "latencyIndicator1"),
+        ("taxYear2", "latencyIndicator2"),
+    ]
+    .into_iter()
+    .filter(|(_, i)| latency[*i] == "A")
+    .filter_map(|(y, _)| latency[y].as_str().and_then(|y| TaxYear::parse(y).ok()))
+    .collect()
 }
 
 /// The client's income sources, with the NINO their ITSA status is kept under.
@@ -96,7 +121,7 @@ pub fn sources(
     mtd_it_id: &str,
 ) -> Result<Vec<Source>, rusqlite::Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT b.business_id, b.type_of_business, substr(n.value, 1, 8), b.commencement_date, b.cessation_date
+                "SELECT b.business_id, b.type_of_business, substr(n.value, 1, 8), b.commencement_date, b.cessation_date, b.details
          FROM businesses b
          JOIN identifiers m ON m.kind = 'mtdItId' AND m.value = b.mtd_it_id
          JOIN identifiers n ON n.kind = 'nino' AND n.user_id = m.user_id
@@ -110,6 +135,7 @@ pub fn sources(
             nino_stem: r.get(2)?,
             commencement: date(r.get(3)?),
             cessation: date(r.get(4)?),
+            annual_years: annual_years(r.get(5)?),
         })
     })?
     .collect()
@@ -161,6 +187,7 @@ pub fn quarterly_obligations(
     year: TaxYear,
 ) -> Result<Vec<Obligation>, rusqlite::Error> {
     if year.start_year() < FIRST_CUMULATIVE_YEAR
+        || source.latent(year)
         || !quarterly(itsa_status(conn, &source.nino_stem, year)?.as_deref())
     {
         return Ok(vec![]);

@@ -50,12 +50,14 @@ struct Source {
     address: Option<String>,
     commencement_date: Option<String>,
     cessation_date: Option<String>,
+    /// Latency and first accounting period, as test support gave them.
+    details: Option<String>,
 }
 
 fn sources(state: &AppState, mtd_it_id: &str) -> Result<Vec<Source>, ApiError> {
     let conn = state.store.reader();
     let mut stmt = conn.prepare_cached(
-        "SELECT business_id, type_of_business, trading_name, trade, address, commencement_date, cessation_date
+        "SELECT business_id, type_of_business, trading_name, trade, address, commencement_date, cessation_date, details
          FROM businesses WHERE mtd_it_id = ?1 ORDER BY created_at_ms, business_id",
     )?;
     let rows = stmt
@@ -68,6 +70,7 @@ fn sources(state: &AppState, mtd_it_id: &str) -> Result<Vec<Source>, ApiError> {
                 address: r.get(4)?,
                 commencement_date: r.get(5)?,
                 cessation_date: r.get(6)?,
+                details: r.get(7)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -90,8 +93,9 @@ fn canned(kind: &str) -> Source {
         address: (kind == "self-employment").then(|| {
             json!({ "addressLine1": "1 Acme Rd.", "addressLine2": "London", "postcode": "M1 1AG", "countryCode": "GB" }).to_string()
         }),
-        commencement_date: Some("2023-04-06".into()),
+                commencement_date: Some("2023-04-06".into()),
         cessation_date: None,
+        details: None,
     }
 }
 
@@ -187,6 +191,14 @@ pub async fn retrieve(
     let mut m = summary(&s);
     if let Some(d) = &s.commencement_date {
         m.insert("commencementDate".into(), json!(d));
+    }
+    let details: Value = s
+        .details
+        .as_deref()
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or(Value::Null);
+    for (key, value) in details.as_object().into_iter().flatten() {
+        m.insert(key.clone(), value.clone());
     }
     if let Some(d) = &s.cessation_date {
         m.insert("cessationDate".into(), json!(d));

@@ -128,8 +128,10 @@ pub fn judge_dates(
         )));
     }
     let status = obligations::itsa_status(conn, &source.nino_stem, year)?;
+    // A new income source in latency reports annually, whatever the taxpayer's status.
+    let quarterly = obligations::quarterly(status.as_deref()) && !source.latent(year);
     let Some((start, end)) = dates else {
-        return Ok(if obligations::quarterly(status.as_deref()) {
+        return Ok(if quarterly {
             Err(rule(
                 "RULE_MISSING_SUBMISSION_DATES",
                 "The submission dates are required for a quarterly reporting income source",
@@ -138,7 +140,7 @@ pub fn judge_dates(
             Ok(())
         });
     };
-    if !obligations::quarterly(status.as_deref()) {
+    if !quarterly {
         return Ok(Err(rule(
             "RULE_START_AND_END_DATE_NOT_ALLOWED",
             "Dates are not allowed for an income source reporting annually",

@@ -263,6 +263,18 @@ pub async fn create(
         })
         .to_string()
     });
+    // What Business Details shows beyond the dates.
+    let mut details = serde_json::Map::new();
+    for key in [
+        "latencyDetails",
+        "firstAccountingPeriodStartDate",
+        "firstAccountingPeriodEndDate",
+    ] {
+        if let Some(v) = body.get(key) {
+            details.insert(key.into(), v.clone());
+        }
+    }
+    let details = Value::Object(details);
     let outcome = state.store.write(|tx| {
         if kind != "self-employment" {
             let held: bool = tx
@@ -291,9 +303,9 @@ pub async fn create(
             }
         };
         tx.execute(
-            "INSERT INTO businesses (business_id, mtd_it_id, type_of_business, trading_name, trade, address, commencement_date, cessation_date, created_at_ms, test_support)
-             VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7, ?8, 1)",
-            params![id, client.mtd_it_id, kind, text(&body, "tradingName"), address, text(&body, "commencementDate"), text(&body, "cessationDate"), now],
+            "INSERT INTO businesses (business_id, mtd_it_id, type_of_business, trading_name, trade, address, commencement_date, cessation_date, created_at_ms, test_support, details)
+             VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7, ?8, 1, ?9)",
+            params![id, client.mtd_it_id, kind, text(&body, "tradingName"), address, text(&body, "commencementDate"), text(&body, "cessationDate"), now, details.to_string()],
         )?;
         if let Some((k, y)) = choice {
             tx.execute(

@@ -367,6 +367,11 @@ const STEPS: &[&str] = &[
         data TEXT NOT NULL               -- JSON: each table's columns and rows
     );
     "#,
+    // 18: what test support says of a business beyond its dates: latency and first accounting
+    // period, as HMRC's Business Details shows them.
+    r#"
+    ALTER TABLE businesses ADD COLUMN details TEXT;  -- JSON
+    "#,
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -729,3 +729,77 @@ async fn ceased_businesses_stop_owing() {
     );
     assert_eq!(app.fingerprint(), before);
 }
+
+/// A new income source in latency reports annually: no quarterly obligations, no dates.
+#[tokio::test]
+async fn a_latent_income_source_reports_annually() {
+    let app = spawn_app().await;
+    app.client
+        .test_support()
+        .set_clock("2025-07-08T09:00:00Z")
+        .await
+        .unwrap();
+    let latency = json!({ "latencyEndDate": "2027-04-05", "taxYear1": "2025-26", "latencyIndicator1": "A",
+                          "taxYear2": "2026-27", "latencyIndicator2": "Q" });
+    let t = taxpayer(
+        &app,
+        json!({ "typeOfBusiness": "self-employment", "tradingName": "New Venture", "commencementDate": "2025-03-01",
+                "latencyDetails": latency,
+                "businessAddressLineOne": "1 A St", "businessAddressPostcode": "TS1 1PA", "businessAddressCountryCode": "GB" }),
+    )
+    .await;
+    let shown = app
+        .client
+        .business_details()
+        .retrieve(&t.token, &t.nino, &t.business)
+        .await;
+    assert!(shown.is_ok());
+    let raw: serde_json::Value = app
+        .raw
+        .get(app.url(&format!(
+            "/individuals/business/details/{}/{}",
+            t.nino, t.business
+        )))
+        .header("Accept", "application/vnd.hmrc.2.0+json")
+        .bearer_auth(t.token.secret())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(raw["latencyDetails"], latency);
+    let year = Filter {
+        from_to: Some((d("2025-04-06"), d("2026-04-05"))),
+        ..Default::default()
+    };
+    let none = app
+        .client
+        .obligations()
+        .quarterly(&t.token, &t.nino, &year)
+        .await;
+    assert_eq!(none.unwrap_err().hmrc_code(), Some("NO_OBLIGATIONS_FOUND"));
+    let y = TaxYear::parse("2025-26").unwrap();
+    let se = app.client.self_employment();
+    let dated = se
+        .put_cumulative(
+            &t.token,
+            &t.nino,
+            &t.business,
+            y,
+            &se_update("2025-04-06", "2025-07-05", "10.00", "1.00"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        dated.hmrc_code(),
+        Some("RULE_START_AND_END_DATE_NOT_ALLOWED")
+    );
+    let undated = CumulativeSummary {
+        period_dates: None,
+        ..se_update("2025-04-06", "2025-07-05", "10.00", "1.00")
+    };
+    se.put_cumulative(&t.token, &t.nino, &t.business, y, &undated)
+        .await
+        .unwrap();
+}
