@@ -105,6 +105,11 @@ impl Client {
         api::business_details::BusinessDetails { client: self }
     }
 
+    /// Annual submissions of self-employments and UK property businesses.
+    pub fn annual(&self) -> api::annual::Annual<'_> {
+        api::annual::Annual { client: self }
+    }
+
     /// Obligations: what HMRC expects, and when.
     pub fn obligations(&self) -> api::obligations::Obligations<'_> {
         api::obligations::Obligations { client: self }

@@ -134,3 +134,137 @@ impl BusinessDetails<'_> {
         Ok(body.accounting_type)
     }
 }
+
+/// Periods of account for a self-employment and year.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeriodsOfAccount {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_on: Option<String>,
+    pub periods_of_account: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods_of_account_dates: Option<Vec<AccountPeriod>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountPeriod {
+    pub start_date: chrono::NaiveDate,
+    pub end_date: chrono::NaiveDate,
+}
+
+/// Whether the late accounting date rule may apply, and any election to disapply it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LateAccountingDateRule {
+    pub disapply: bool,
+    pub eligible: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_year_of_election: Option<TaxYear>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_year_election_expires: Option<TaxYear>,
+}
+
+impl BusinessDetails<'_> {
+    fn year_path(nino: &Nino, id: &BusinessId, year: TaxYear, tail: &str) -> String {
+        format!("/individuals/business/details/{nino}/{id}/{year}/{tail}")
+    }
+
+    /// `PUT …/{taxYear}/accounting-type` (main agents and the taxpayer only).
+    pub async fn set_accounting_type(
+        &self,
+        token: &AccessToken,
+        nino: &Nino,
+        id: &BusinessId,
+        year: TaxYear,
+        accounting_type: AccountingType,
+    ) -> Result<(), Error> {
+        let body = serde_json::json!({ "accountingType": accounting_type });
+        let path = Self::year_path(nino, id, year, "accounting-type");
+        call(
+            self.client,
+            reqwest::Method::PUT,
+            &path,
+            "2.0",
+            token,
+            Some(&body),
+        )
+        .await
+    }
+
+    /// `GET …/{taxYear}/periods-of-account`
+    pub async fn periods_of_account(
+        &self,
+        token: &AccessToken,
+        nino: &Nino,
+        id: &BusinessId,
+        year: TaxYear,
+    ) -> Result<PeriodsOfAccount, Error> {
+        self.get(
+            token,
+            &Self::year_path(nino, id, year, "periods-of-account"),
+        )
+        .await
+    }
+
+    /// `PUT …/{taxYear}/periods-of-account`
+    pub async fn set_periods_of_account(
+        &self,
+        token: &AccessToken,
+        nino: &Nino,
+        id: &BusinessId,
+        year: TaxYear,
+        periods: &PeriodsOfAccount,
+    ) -> Result<(), Error> {
+        let path = Self::year_path(nino, id, year, "periods-of-account");
+        call(
+            self.client,
+            reqwest::Method::PUT,
+            &path,
+            "2.0",
+            token,
+            Some(periods),
+        )
+        .await
+    }
+
+    /// `GET …/{taxYear}/late-accounting-date-rule-election`
+    pub async fn late_accounting_date_rule(
+        &self,
+        token: &AccessToken,
+        nino: &Nino,
+        id: &BusinessId,
+        year: TaxYear,
+    ) -> Result<LateAccountingDateRule, Error> {
+        self.get(
+            token,
+            &Self::year_path(nino, id, year, "late-accounting-date-rule-election"),
+        )
+        .await
+    }
+
+    /// `POST …/late-accounting-date-rule-election/disapply`, or with `withdraw`,
+    /// `DELETE …/withdraw`.
+    pub async fn disapply_late_accounting_date_rule(
+        &self,
+        token: &AccessToken,
+        nino: &Nino,
+        id: &BusinessId,
+        year: TaxYear,
+        withdraw: bool,
+    ) -> Result<(), Error> {
+        let (method, tail) = if withdraw {
+            (
+                reqwest::Method::DELETE,
+                "late-accounting-date-rule-election/withdraw",
+            )
+        } else {
+            (
+                reqwest::Method::POST,
+                "late-accounting-date-rule-election/disapply",
+            )
+        };
+        let path = Self::year_path(nino, id, year, tail);
+        call(self.client, method, &path, "2.0", token, None::<&()>).await
+    }
+}

@@ -1,6 +1,7 @@
 //! One module per HMRC API.
 
 pub mod agent_authorisation;
+pub mod annual;
 pub mod business_details;
 pub mod hello;
 pub mod individual_details;

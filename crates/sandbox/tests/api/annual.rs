@@ -287,3 +287,142 @@ async fn uk_property_annual_submissions() {
         .unwrap();
     expect_error(gone, 404, "MATCHING_RESOURCE_NOT_FOUND").await;
 }
+
+/// The SDK's typed annual submissions, and Business Details' periods of account and accounting
+/// type, round-trip through the local HMRC.
+#[tokio::test]
+async fn typed_sdk_calls() {
+    use mtd_client::api::annual::{
+        Amounts, Building, BuildingAllowance, NonFinancials, SeAllowances, SelfEmploymentAnnual,
+        UkAdjustments, UkProperty, UkPropertyAnnual,
+    };
+    use mtd_client::api::business_details::{AccountPeriod, AccountingType, PeriodsOfAccount};
+    use mtd_domain::{Money, TaxYear};
+    let app = spawn_app().await;
+    app.client
+        .test_support()
+        .set_clock("2026-06-01T09:00:00Z")
+        .await
+        .unwrap();
+    let trader = taxpayer(
+        &app,
+        json!({ "typeOfBusiness": "self-employment", "tradingName": "Typed", "commencementDate": "2019-01-01",
+                "businessAddressLineOne": "1 A St", "businessAddressPostcode": "TS1 1PA", "businessAddressCountryCode": "GB" }),
+    )
+    .await;
+    let y = TaxYear::parse("2025-26").unwrap();
+    let m = |s: &str| Money::parse(s).unwrap();
+    let se = SelfEmploymentAnnual {
+        adjustments: Some(Amounts::from([(
+            "basisAdjustment".to_owned(),
+            m("-120.50"),
+        )])),
+        allowances: Some(SeAllowances {
+            amounts: Amounts::from([("annualInvestmentAllowance".to_owned(), m("3000"))]),
+            structured_building_allowance: Some(vec![BuildingAllowance {
+                amount: m("250.25"),
+                first_year: None,
+                building: Building {
+                    name: Some("Mill".into()),
+                    number: None,
+                    postcode: "TS1 1PA".into(),
+                },
+            }]),
+            enhanced_structured_building_allowance: None,
+        }),
+        non_financials: Some(NonFinancials {
+            business_details_changed_recently: false,
+            class4_nics_exemption_reason: None,
+        }),
+    };
+    let annual = app.client.annual();
+    annual
+        .put_self_employment(&trader.token, &trader.nino, &trader.business, y, &se)
+        .await
+        .unwrap();
+    assert_eq!(
+        annual
+            .self_employment(&trader.token, &trader.nino, &trader.business, y)
+            .await
+            .unwrap(),
+        se
+    );
+    annual
+        .delete_self_employment(&trader.token, &trader.nino, &trader.business, y)
+        .await
+        .unwrap();
+
+    let details = app.client.business_details();
+    details
+        .set_accounting_type(
+            &trader.token,
+            &trader.nino,
+            &trader.business,
+            y,
+            AccountingType::Accrual,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        details
+            .accounting_type(&trader.token, &trader.nino, &trader.business, y)
+            .await
+            .unwrap(),
+        AccountingType::Accrual
+    );
+    let periods = PeriodsOfAccount {
+        submitted_on: None,
+        periods_of_account: true,
+        periods_of_account_dates: Some(vec![AccountPeriod {
+            start_date: "2025-04-06".parse().unwrap(),
+            end_date: "2026-04-05".parse().unwrap(),
+        }]),
+    };
+    details
+        .set_periods_of_account(&trader.token, &trader.nino, &trader.business, y, &periods)
+        .await
+        .unwrap();
+    let read = details
+        .periods_of_account(&trader.token, &trader.nino, &trader.business, y)
+        .await
+        .unwrap();
+    assert_eq!(
+        read.periods_of_account_dates,
+        periods.periods_of_account_dates
+    );
+    let rule = details
+        .late_accounting_date_rule(&trader.token, &trader.nino, &trader.business, y)
+        .await
+        .unwrap();
+    assert!(!rule.disapply && !rule.eligible);
+
+    let landlord = taxpayer(&app, json!({ "typeOfBusiness": "uk-property" })).await;
+    let uk = UkPropertyAnnual {
+        submitted_on: None,
+        uk_property: UkProperty {
+            adjustments: Some(UkAdjustments {
+                amounts: Amounts::from([("balancingCharge".to_owned(), m("10"))]),
+                non_resident_landlord: false,
+                rent_a_room: None,
+            }),
+            allowances: Some(SeAllowances {
+                amounts: Amounts::from([("propertyIncomeAllowance".to_owned(), m("1000"))]),
+                ..Default::default()
+            }),
+        },
+    };
+    annual
+        .put_uk_property(&landlord.token, &landlord.nino, &landlord.business, y, &uk)
+        .await
+        .unwrap();
+    let back = annual
+        .uk_property(&landlord.token, &landlord.nino, &landlord.business, y)
+        .await
+        .unwrap();
+    assert_eq!(back.uk_property, uk.uk_property);
+    assert!(back.submitted_on.is_some());
+    annual
+        .delete_property(&landlord.token, &landlord.nino, &landlord.business, y)
+        .await
+        .unwrap();
+}
