@@ -61,3 +61,93 @@ impl SaTestSupport<'_> {
         .await
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Checkpoint {
+    pub checkpoint_id: String,
+    pub nino: String,
+    pub checkpoint_creation_timestamp: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Checkpoints {
+    checkpoints: Vec<Checkpoint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CheckpointCreated {
+    checkpoint_id: String,
+}
+
+const VENDOR_STATE: &str = "/individuals/self-assessment-test-support/vendor-state";
+
+impl SaTestSupport<'_> {
+    /// Deletes the test data this application wrote: for one taxpayer, or for all.
+    pub async fn delete_vendor_state(
+        &self,
+        token: &AccessToken,
+        nino: Option<&Nino>,
+    ) -> Result<(), Error> {
+        let path = match nino {
+            Some(n) => format!("{VENDOR_STATE}?nino={n}"),
+            None => VENDOR_STATE.to_owned(),
+        };
+        call(
+            self.client,
+            Method::DELETE,
+            &path,
+            "1.0",
+            token,
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// Snapshots a taxpayer's test data; the checkpoint's ID.
+    pub async fn create_checkpoint(
+        &self,
+        token: &AccessToken,
+        nino: &Nino,
+    ) -> Result<String, Error> {
+        let path = format!("{VENDOR_STATE}/checkpoints?nino={nino}");
+        let made: CheckpointCreated =
+            call(self.client, Method::POST, &path, "1.0", token, None::<&()>).await?;
+        Ok(made.checkpoint_id)
+    }
+
+    pub async fn checkpoints(
+        &self,
+        token: &AccessToken,
+        nino: Option<&Nino>,
+    ) -> Result<Vec<Checkpoint>, Error> {
+        let path = match nino {
+            Some(n) => format!("{VENDOR_STATE}/checkpoints?nino={n}"),
+            None => format!("{VENDOR_STATE}/checkpoints"),
+        };
+        let listed: Checkpoints =
+            call(self.client, Method::GET, &path, "1.0", token, None::<&()>).await?;
+        Ok(listed.checkpoints)
+    }
+
+    /// Puts the taxpayer's test data back as the checkpoint saw it.
+    pub async fn restore_checkpoint(&self, token: &AccessToken, id: &str) -> Result<(), Error> {
+        let path = format!("{VENDOR_STATE}/checkpoints/{id}/restore");
+        call(self.client, Method::POST, &path, "1.0", token, None::<&()>).await
+    }
+
+    pub async fn delete_checkpoint(&self, token: &AccessToken, id: &str) -> Result<(), Error> {
+        let path = format!("{VENDOR_STATE}/checkpoints/{id}");
+        call(
+            self.client,
+            Method::DELETE,
+            &path,
+            "1.0",
+            token,
+            None::<&()>,
+        )
+        .await
+    }
+}

@@ -242,3 +242,91 @@ async fn by_country_then_by_property() {
     .unwrap();
     assert_eq!(one["foreignProperty"][0]["propertyId"], pid.as_str());
 }
+
+/// The SDK's typed foreign property calls and HMRC's checkpoints, through the local HMRC.
+#[tokio::test]
+async fn typed_sdk_calls() {
+    use mtd_client::api::property_business::{
+        ForeignCumulativeSummary, ForeignEntry, ForeignIncome, ForeignPropertyDetails, RentIncome,
+    };
+    use mtd_domain::{Money, TaxYear};
+    let app = spawn_app().await;
+    app.client
+        .test_support()
+        .set_clock("2026-07-08T09:00:00Z")
+        .await
+        .unwrap();
+    let t = taxpayer(
+        &app,
+        json!({ "typeOfBusiness": "foreign-property", "commencementDate": "2018-05-01" }),
+    )
+    .await;
+    let y = TaxYear::parse("2026-27").unwrap();
+    let property = app.client.property_business();
+    let details = ForeignPropertyDetails {
+        property_name: "Villa Rosa".into(),
+        country_code: Some("ITA".into()),
+        ..Default::default()
+    };
+    let pid = property
+        .create_foreign_property(&t.token, &t.nino, &t.business, y, &details)
+        .await
+        .unwrap();
+    let listed = property
+        .foreign_properties(&t.token, &t.nino, &t.business, y)
+        .await
+        .unwrap();
+    assert_eq!(listed[0].property_id.as_deref(), Some(pid.as_str()));
+    let summary = |rent: &str| ForeignCumulativeSummary {
+        submitted_on: None,
+        from_date: Some("2026-04-06".parse().unwrap()),
+        to_date: Some("2026-07-05".parse().unwrap()),
+        foreign_property: vec![ForeignEntry {
+            property_id: Some(pid.clone()),
+            income: Some(ForeignIncome {
+                rent_income: Some(RentIncome {
+                    rent_amount: Money::parse(rent).unwrap(),
+                }),
+                ..Default::default()
+            }),
+            expenses: Some(
+                [(
+                    "consolidatedExpenses".to_owned(),
+                    Money::parse("99.99").unwrap(),
+                )]
+                .into(),
+            ),
+            ..Default::default()
+        }],
+    };
+    property
+        .put_foreign_cumulative(&t.token, &t.nino, &t.business, y, &summary("1000.50"))
+        .await
+        .unwrap();
+
+    let sa = app.client.sa_test_support();
+    let checkpoint = sa.create_checkpoint(&t.token, &t.nino).await.unwrap();
+    property
+        .put_foreign_cumulative(&t.token, &t.nino, &t.business, y, &summary("2000.00"))
+        .await
+        .unwrap();
+    assert_eq!(
+        sa.checkpoints(&t.token, Some(&t.nino)).await.unwrap()[0].checkpoint_id,
+        checkpoint
+    );
+    sa.restore_checkpoint(&t.token, &checkpoint).await.unwrap();
+    let back = property
+        .foreign_cumulative(&t.token, &t.nino, &t.business, y)
+        .await
+        .unwrap();
+    assert_eq!(back.foreign_property, summary("1000.50").foreign_property);
+    sa.delete_checkpoint(&t.token, &checkpoint).await.unwrap();
+    sa.delete_vendor_state(&t.token, Some(&t.nino))
+        .await
+        .unwrap();
+    let gone = property
+        .foreign_cumulative(&t.token, &t.nino, &t.business, y)
+        .await
+        .unwrap_err();
+    assert_eq!(gone.status(), Some(404));
+}
