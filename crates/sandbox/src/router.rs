@@ -67,7 +67,7 @@ pub fn build(state: AppState) -> Router {
             "/applications-manage-authority/application/authority-removed",
             get(manage::removed),
         );
-    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 54] = [
+    let routes: [(&'static ep::Endpoint, MethodRouter<AppState>); 56] = [
         (&ep::HELLO_WORLD, handler(&ep::HELLO_WORLD, hello::world)),
         (
             &ep::HELLO_APPLICATION,
@@ -335,6 +335,14 @@ pub fn build(state: AppState) -> Router {
                 &ep::CHECKPOINT_RESTORE,
                 apis::vendor_state::restore_checkpoint,
             ),
+        ),
+        (
+            &ep::FOREIGN_ANNUAL_PUT,
+            handler(&ep::FOREIGN_ANNUAL_PUT, apis::foreign_property::put_annual),
+        ),
+        (
+            &ep::FOREIGN_ANNUAL_GET,
+            handler(&ep::FOREIGN_ANNUAL_GET, apis::foreign_property::get_annual),
         ),
         (
             &ep::FPH_VALIDATE,

@@ -87,34 +87,15 @@ fn business(
     cumulative::source(conn, mtd_it_id, id, &["foreign-property"])
 }
 
-/// The body's own rules; the dates, if any.
-fn judge_body(
-    body: &Value,
-    year: TaxYear,
-) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, ApiError> {
-    let mut found = Findings::default();
-    check_object(
-        body,
-        if by_property(year) {
-            BODY_2026
-        } else {
-            BODY_2025
-        },
-        "",
-        &mut found,
-    );
-    let entries = body
-        .get("foreignProperty")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+/// Each entry's key (a country in 2025-26, a property ID after): its format, that it is real, and
+/// that no entry repeats it.
+fn check_keys(entries: &[Value], year: TaxYear, found: &mut Findings) {
     let key = if by_property(year) {
         "propertyId"
     } else {
         "countryCode"
     };
     let mut seen: Vec<&str> = Vec::new();
-    let mut styles: Vec<bool> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let Some(k) = e.get(key).and_then(Value::as_str) else {
             continue;
@@ -146,6 +127,65 @@ fn judge_body(
             found.add(code, "Each foreign property may appear once", &here);
         }
         seen.push(k);
+    }
+}
+
+/// The first entry whose property ID is not one of the business's foreign properties.
+fn unknown_property(
+    conn: &rusqlite::Connection,
+    business_id: &str,
+    body: &Value,
+) -> Result<Option<ApiError>, rusqlite::Error> {
+    for (i, e) in body["foreignProperty"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let pid = e["propertyId"].as_str().unwrap_or_default();
+        let known = conn
+            .query_row(
+                "SELECT 1 FROM foreign_properties WHERE property_id = ?1 AND business_id = ?2",
+                params![pid, business_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if !known {
+            return Ok(Some(invalid(vec![ErrorItem {
+                code: "RULE_PROPERTY_ID_MISMATCH".into(),
+                message: "The property ID is not one of this business's foreign properties".into(),
+                paths: Some(vec![format!("/foreignProperty/{i}/propertyId")]),
+            }])));
+        }
+    }
+    Ok(None)
+}
+
+/// The body's own rules; the dates, if any.
+fn judge_body(
+    body: &Value,
+    year: TaxYear,
+) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, ApiError> {
+    let mut found = Findings::default();
+    check_object(
+        body,
+        if by_property(year) {
+            BODY_2026
+        } else {
+            BODY_2025
+        },
+        "",
+        &mut found,
+    );
+    let entries = body
+        .get("foreignProperty")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    check_keys(&entries, year, &mut found);
+    let mut styles: Vec<bool> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
         if let Some(exp) = e.get("expenses").and_then(Value::as_object) {
             let consolidated = exp.contains_key("consolidatedExpenses");
             if consolidated && exp.keys().any(|k| !WITH_CONSOLIDATED.contains(&k.as_str())) {
@@ -227,25 +267,10 @@ pub async fn put_cumulative(
         let Some(source) = business(tx, &client.mtd_it_id, &id)? else {
             return Ok(Err(cumulative::not_found()));
         };
-        if by_property(year) {
-            for (i, e) in body["foreignProperty"].as_array().into_iter().flatten().enumerate() {
-                let pid = e["propertyId"].as_str().unwrap_or_default();
-                let known: bool = tx
-                    .query_row(
-                        "SELECT 1 FROM foreign_properties WHERE property_id = ?1 AND business_id = ?2",
-                        params![pid, source.business_id],
-                        |_| Ok(true),
-                    )
-                    .optional()?
-                    .unwrap_or(false);
-                if !known {
-                    return Ok(Err(invalid(vec![ErrorItem {
-                        code: "RULE_PROPERTY_ID_MISMATCH".into(),
-                        message: "The property ID is not one of this business's foreign properties".into(),
-                        paths: Some(vec![format!("/foreignProperty/{i}/propertyId")]),
-                    }])));
-                }
-            }
+        if by_property(year)
+            && let Some(e) = unknown_property(tx, &source.business_id, &body)?
+        {
+            return Ok(Err(e));
         }
         if let Err(e) = cumulative::judge_dates(tx, &source, year, dates, today, suspended)? {
             return Ok(Err(e));
@@ -578,4 +603,201 @@ fn obligations_source(
     Ok(crate::obligations::sources(conn, mtd_it_id)?
         .into_iter()
         .find(|s| s.business_id == business_id))
+}
+
+const ANNUAL_ADJUSTMENTS: &[Field] = &[
+    field("privateUseAdjustment", Kind::Amount),
+    field("balancingCharge", Kind::Amount),
+];
+const ANNUAL_ALLOWANCES: &[Field] = &[
+    field("annualInvestmentAllowance", Kind::Amount),
+    field("costOfReplacingDomesticItems", Kind::Amount),
+    field("otherCapitalAllowance", Kind::Amount),
+    field("zeroEmissionsCarAllowance", Kind::Amount),
+    field("propertyIncomeAllowance", Kind::CappedAmount(1000)),
+    field(
+        "structuredBuildingAllowance",
+        Kind::List(super::building_allowance::CLAIM),
+    ),
+];
+const ANNUAL_BY_COUNTRY: &[Field] = &[
+    required("countryCode", Kind::Text),
+    field("adjustments", Kind::Object(ANNUAL_ADJUSTMENTS)),
+    field("allowances", Kind::Object(ANNUAL_ALLOWANCES)),
+];
+const ANNUAL_BY_PROPERTY: &[Field] = &[
+    required("propertyId", Kind::Text),
+    field("adjustments", Kind::Object(ANNUAL_ADJUSTMENTS)),
+    field("allowances", Kind::Object(ANNUAL_ALLOWANCES)),
+];
+const ANNUAL_2025: &[Field] = &[required("foreignProperty", Kind::List(ANNUAL_BY_COUNTRY))];
+const ANNUAL_2026: &[Field] = &[required("foreignProperty", Kind::List(ANNUAL_BY_PROPERTY))];
+
+fn judge_annual(body: &Value, year: TaxYear) -> Result<(), ApiError> {
+    let mut found = Findings::default();
+    check_object(
+        body,
+        if by_property(year) {
+            ANNUAL_2026
+        } else {
+            ANNUAL_2025
+        },
+        "",
+        &mut found,
+    );
+    let entries = body
+        .get("foreignProperty")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    check_keys(&entries, year, &mut found);
+    for (i, e) in entries.iter().enumerate() {
+        let allowances = e.get("allowances");
+        let pia = allowances
+            .and_then(|a| a.get("propertyIncomeAllowance"))
+            .is_some();
+        if pia
+            && allowances
+                .and_then(Value::as_object)
+                .is_some_and(|a| a.len() > 1)
+        {
+            found.add(
+                "RULE_BOTH_ALLOWANCES_SUPPLIED",
+                "The property income allowance cannot be claimed with other allowances",
+                &format!("/foreignProperty/{i}/allowances"),
+            );
+        }
+        if pia && e.pointer("/adjustments/privateUseAdjustment").is_some() {
+            found.add(
+                "RULE_PROPERTY_INCOME_ALLOWANCE",
+                "The property income allowance cannot be claimed with a private use adjustment",
+                &format!("/foreignProperty/{i}/adjustments/privateUseAdjustment"),
+            );
+        }
+        super::building_allowance::name_or_number(
+            allowances,
+            &format!("/foreignProperty/{i}/allowances"),
+            &mut found,
+        );
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(found.into_items()))
+    }
+}
+
+/// `PUT …/property/foreign/{nino}/{businessId}/annual/{taxYear}`: 200 with no body, as HMRC answers.
+pub async fn put_annual(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let client = acting_for(&caller)?;
+    let (id, year) = path3(path)?;
+    let body = cumulative::read_body(&bytes)?;
+    judge_annual(&body, year)?;
+    let known = [
+        "NOT_FOUND",
+        "TYPE_OF_BUSINESS_INCORRECT",
+        "PROPERTY_INCOME_ALLOWANCE",
+        "OUTSIDE_AMENDMENT_WINDOW",
+        "PROPERTY_ID_MISMATCH",
+    ];
+    if let Some(e) = cumulative::scenario_error(&headers, &known)? {
+        return Err(e);
+    }
+    let now = clock::now_ms(&state.store)?;
+    if clock::from_ms(now).date_naive()
+        > crate::obligations::final_declaration_due(year) + chrono::Duration::days(365)
+    {
+        return Err(bad(
+            "RULE_OUTSIDE_AMENDMENT_WINDOW",
+            "You are outside the amendment window",
+        ));
+    }
+    state.store.write(|tx| {
+        let any = ["self-employment", "uk-property", "foreign-property", "property-unspecified"];
+        let source = match cumulative::source(tx, &client.mtd_it_id, &id, &any)? {
+            None => return Ok(Err(cumulative::not_found())),
+            Some(s) if s.kind != "foreign-property" => {
+                return Ok(Err(bad("RULE_TYPE_OF_BUSINESS_INCORRECT", "The businessId is for a different type of business")));
+            }
+            Some(s) => s,
+        };
+        if by_property(year)
+            && let Some(e) = unknown_property(tx, &source.business_id, &body)?
+        {
+            return Ok(Err(e));
+        }
+        tx.execute(
+            "INSERT INTO annual_submissions (business_id, tax_year, body, submitted_at_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (business_id, tax_year) DO UPDATE SET body = ?3, submitted_at_ms = ?4",
+            params![source.business_id, year.to_string(), body.to_string(), now],
+        )?;
+        Ok(Ok(StatusCode::OK))
+    })?
+}
+
+/// `GET …/property/foreign/{nino}/{businessId}/annual/{taxYear}[?propertyId=]`
+pub async fn get_annual(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let client = acting_for(&caller)?;
+    let (id, year) = path3(path)?;
+    let wanted = query_param(query.as_deref(), "propertyId");
+    if wanted
+        .as_deref()
+        .is_some_and(|p| uuid::Uuid::try_parse(p).is_err())
+    {
+        return Err(bad("FORMAT_PROPERTY_ID", "The property ID is invalid"));
+    }
+    let conn = state.store.reader();
+    let any = [
+        "self-employment",
+        "uk-property",
+        "foreign-property",
+        "property-unspecified",
+    ];
+    let source = cumulative::source(&conn, &client.mtd_it_id, &id, &any)?
+        .ok_or_else(cumulative::not_found)?;
+    if source.kind != "foreign-property" {
+        return Err(bad(
+            "RULE_TYPE_OF_BUSINESS_INCORRECT",
+            "The businessId is for a different type of business",
+        ));
+    }
+    let stored: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT body, submitted_at_ms FROM annual_submissions WHERE business_id = ?1 AND tax_year = ?2",
+            params![source.business_id, year.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (text, at) = stored.ok_or_else(cumulative::not_found)?;
+    let mut body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if let Some(p) = wanted {
+        let kept: Vec<Value> = body["foreignProperty"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["propertyId"] == p.as_str())
+            .cloned()
+            .collect();
+        if kept.is_empty() {
+            return Err(cumulative::not_found());
+        }
+        body["foreignProperty"] = Value::Array(kept);
+    }
+    body["submittedOn"] = json!(
+        clock::from_ms(at)
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    );
+    Ok(Json(body))
 }

@@ -399,6 +399,22 @@ pub static CHECKPOINT_RESTORE: Endpoint = Endpoint {
     access: Access::User(Scope::WriteSelfAssessment),
     supporting_agents: true,
 };
+pub static FOREIGN_ANNUAL_PUT: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::PUT,
+    path: "/individuals/business/property/foreign/{nino}/{businessId}/annual/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::WriteSelfAssessment),
+    supporting_agents: true,
+};
+pub static FOREIGN_ANNUAL_GET: Endpoint = Endpoint {
+    api: Api::PropertyBusiness,
+    method: Method::GET,
+    path: "/individuals/business/property/foreign/{nino}/{businessId}/annual/{taxYear}",
+    versions: &["6.0"],
+    access: Access::User(Scope::ReadSelfAssessment),
+    supporting_agents: true,
+};
 pub static SA_TEST_SUPPORT_BUSINESS_CREATE: Endpoint = Endpoint {
     api: Api::SaTestSupport,
     method: Method::POST,
@@ -551,6 +567,8 @@ pub static ALL: &[&Endpoint] = &[
     &FOREIGN_DETAILS_CREATE,
     &FOREIGN_DETAILS_GET,
     &FOREIGN_DETAILS_UPDATE,
+    &FOREIGN_ANNUAL_PUT,
+    &FOREIGN_ANNUAL_GET,
     &SA_TEST_SUPPORT_BUSINESS_CREATE,
     &SA_TEST_SUPPORT_BUSINESS_DELETE,
     &VENDOR_STATE_DELETE,

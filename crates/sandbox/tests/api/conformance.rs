@@ -10,6 +10,14 @@ use mtd_sandbox::gateway::{Endpoint, Observer, endpoints as ep};
 /// HMRC's schema for a successful answer of `endpoint` at `path` (some differ by tax year), by
 /// path under `hmrc-oas/`.
 fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
+    if std::ptr::eq(endpoint, &ep::FOREIGN_ANNUAL_GET) {
+        let year = path.rsplit('/').next().unwrap_or("");
+        return Some(if year >= "2026-27" {
+            "property-business-api/6.0/schemas/foreign_property_annual_submission_retrieve/def3/response.json"
+        } else {
+            "property-business-api/6.0/schemas/foreign_property_annual_submission_retrieve/def2/response.json"
+        });
+    }
     if std::ptr::eq(endpoint, &ep::FOREIGN_CUMULATIVE_GET) {
         let year = path
             .split('?')
@@ -164,6 +172,7 @@ fn every_answer_with_a_body_has_its_schema() {
         &ep::SA_TEST_SUPPORT_BUSINESS_CREATE,
         &ep::CHECKPOINTS_CREATE,
         &ep::CHECKPOINTS_LIST,
+        &ep::FOREIGN_ANNUAL_GET,
     ];
     for e in with_body {
         assert!(schema_for(e, e.path).is_some(), "{}", e.path);

@@ -330,3 +330,84 @@ async fn typed_sdk_calls() {
         .unwrap_err();
     assert_eq!(gone.status(), Some(404));
 }
+
+#[tokio::test]
+async fn annual_submissions() {
+    let app = spawn_app().await;
+    let ts = app.client.test_support();
+    ts.set_clock("2026-07-08T09:00:00Z").await.unwrap();
+    let t = taxpayer(
+        &app,
+        json!({ "typeOfBusiness": "foreign-property", "commencementDate": "2018-05-01" }),
+    )
+    .await;
+    use reqwest::Method;
+    let annual = |year: &str| {
+        format!(
+            "/individuals/business/property/foreign/{}/{}/annual/{year}",
+            t.nino, t.business
+        )
+    };
+    if mtd_testkit::oas::root().is_some() {
+        let dir = "property-business-api/6.0/examples/foreign_property_annual_submission_create_and_amend/def2";
+        for file in [
+            "all_other_allowances_request.json",
+            "property_allowance_request.json",
+        ] {
+            let body = mtd_testkit::oas::json(&format!("{dir}/{file}")).unwrap();
+            let put = send(
+                &app,
+                &t,
+                Method::PUT,
+                &annual("2025-26"),
+                Some(body.clone()),
+            )
+            .await;
+            assert_eq!(put.status(), 200, "{file}: {}", put.text().await.unwrap());
+            let mut got: Value = send(&app, &t, Method::GET, &annual("2025-26"), None)
+                .await
+                .json()
+                .await
+                .unwrap();
+            got.as_object_mut().unwrap().remove("submittedOn");
+            assert_eq!(got, body, "{file}");
+        }
+    }
+    let before = app.fingerprint();
+    let entry = |allowances: Value| json!({ "foreignProperty": [ { "countryCode": "FRA", "allowances": allowances } ] });
+    for (body, code) in [
+        (
+            entry(json!({ "propertyIncomeAllowance": 100, "otherCapitalAllowance": 1 })),
+            "RULE_BOTH_ALLOWANCES_SUPPLIED",
+        ),
+        (
+            json!({ "foreignProperty": [ { "countryCode": "FRA", "adjustments": { "privateUseAdjustment": 1 }, "allowances": { "propertyIncomeAllowance": 100 } } ] }),
+            "RULE_PROPERTY_INCOME_ALLOWANCE",
+        ),
+        (
+            json!({ "foreignProperty": [ { "countryCode": "ZZZ", "allowances": { "otherCapitalAllowance": 1 } } ] }),
+            "RULE_COUNTRY_CODE",
+        ),
+        (
+            entry(
+                json!({ "structuredBuildingAllowance": [ { "amount": 1, "building": { "postcode": "75001" } } ] }),
+            ),
+            "RULE_BUILDING_NAME_NUMBER",
+        ),
+    ] {
+        expect_error(
+            send(&app, &t, Method::PUT, &annual("2025-26"), Some(body)).await,
+            400,
+            code,
+        )
+        .await;
+        assert_eq!(app.fingerprint(), before, "{code} changed nothing");
+    }
+    let stranger = json!({ "foreignProperty": [ { "propertyId": "8e8b8450-dc1b-4360-8109-7067337b42cb", "allowances": { "otherCapitalAllowance": 1 } } ] });
+    expect_error(
+        send(&app, &t, Method::PUT, &annual("2026-27"), Some(stranger)).await,
+        400,
+        "RULE_PROPERTY_ID_MISMATCH",
+    )
+    .await;
+}
