@@ -421,14 +421,7 @@ pub async fn update_accounting_type(
         }
         None => {}
     }
-    let today = crate::clock::now(&state.store)?.date_naive();
-    if today > crate::obligations::final_declaration_due(year) + chrono::Duration::days(365) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "RULE_OUTSIDE_AMENDMENT_WINDOW",
-            "You are outside the amendment window",
-        ));
-    }
+    super::cumulative::check_amendment_window(&state, year)?;
     let s = one_source(&state, &caller, &id).map_err(|e| match e.code() {
         "NO_BUSINESS_FOUND" => not_found(),
         _ => e,

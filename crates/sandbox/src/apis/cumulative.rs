@@ -47,6 +47,24 @@ fn rule(code: &str, message: &str) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, code, message)
 }
 
+/// A year's submissions can change until a year after its final declaration is due.
+pub fn amendment_window_closed(today: NaiveDate, year: TaxYear) -> bool {
+    today > obligations::final_declaration_due(year) + Duration::days(365)
+}
+
+/// `RULE_OUTSIDE_AMENDMENT_WINDOW` when the year's window has closed on the sandbox clock.
+pub fn check_amendment_window(state: &crate::AppState, year: TaxYear) -> Result<(), ApiError> {
+    let today = crate::clock::now(&state.store)?.date_naive();
+    if amendment_window_closed(today, year) {
+        Err(rule(
+            "RULE_OUTSIDE_AMENDMENT_WINDOW",
+            "You are outside the amendment window",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// The sandbox's named error scenarios answer the error they name (`NOT_FOUND` is the 404);
 /// `None` means the stateful behaviour.
 pub fn scenario_error(headers: &HeaderMap, known: &[&str]) -> Result<Option<ApiError>, ApiError> {
@@ -120,8 +138,7 @@ pub fn judge_dates(
     today: NaiveDate,
     suspended: bool,
 ) -> Result<Result<(), ApiError>, rusqlite::Error> {
-    let window_closes = obligations::final_declaration_due(year) + Duration::days(365);
-    if today > window_closes {
+    if amendment_window_closed(today, year) {
         return Ok(Err(rule(
             "RULE_OUTSIDE_AMENDMENT_WINDOW",
             "You are outside the amendment window",
@@ -233,4 +250,70 @@ pub fn read_body(bytes: &[u8]) -> Result<Value, ApiError> {
             "An empty or non-matching body was submitted",
         )),
     }
+}
+
+/// What sets one income source's cumulative summary apart from another's.
+#[derive(Debug)]
+pub struct Summary {
+    pub kinds: &'static [&'static str],
+    pub scenarios: &'static [&'static str],
+    /// The body's own rules; its dates, if any.
+    pub judge: BodyRule,
+    /// Rules on the stored state beyond the dates (foreign properties' IDs).
+    pub on_state: Option<StateRule>,
+}
+
+/// A summary's start and end, when it has them.
+pub type Dates = Option<(NaiveDate, NaiveDate)>;
+
+pub type BodyRule = fn(&Value, TaxYear) -> Result<Dates, ApiError>;
+
+pub type StateRule = fn(
+    &rusqlite::Connection,
+    &Source,
+    TaxYear,
+    &Value,
+) -> Result<Option<ApiError>, rusqlite::Error>;
+
+/// A cumulative summary's PUT, alike for every income source: path, body, scenario, then the
+/// date rules and the store in one transaction.
+pub fn put(
+    state: &crate::AppState,
+    caller: &crate::gateway::Caller,
+    path: Result<
+        axum::extract::Path<(String, String, String)>,
+        axum::extract::rejection::PathRejection,
+    >,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    spec: &Summary,
+) -> Result<StatusCode, ApiError> {
+    let client = super::acting_for(caller)?;
+    let (raw_id, raw_year) = path
+        .map(|axum::extract::Path((_, b, y))| (b, y))
+        .unwrap_or_default();
+    let (id, year) = self::path(&raw_id, &raw_year)?;
+    let body = read_body(bytes)?;
+    let dates = (spec.judge)(&body, year)?;
+    if let Some(e) = scenario_error(headers, spec.scenarios)? {
+        return Err(e);
+    }
+    let suspended = temporal_validations_suspended(headers);
+    let now = crate::clock::now_ms(&state.store)?;
+    let today = crate::clock::from_ms(now).date_naive();
+    state.store.write(|tx| {
+        let Some(source) = source(tx, &client.mtd_it_id, &id, spec.kinds)? else {
+            return Ok(Err(not_found()));
+        };
+        if let Some(rule) = spec.on_state
+            && let Some(e) = rule(tx, &source, year, &body)?
+        {
+            return Ok(Err(e));
+        }
+        if let Err(e) = judge_dates(tx, &source, year, dates, today, suspended)? {
+            return Ok(Err(e));
+        }
+        store(tx, &source.business_id, year, dates, &body, now)?;
+        Ok(Ok(StatusCode::NO_CONTENT))
+    })?
 }

@@ -235,19 +235,9 @@ fn path3(
     cumulative::path(&raw_id, &raw_year)
 }
 
-/// `PUT …/property/foreign/{nino}/{businessId}/cumulative/{taxYear}`
-pub async fn put_cumulative(
-    State(state): State<AppState>,
-    axum::Extension(caller): axum::Extension<Caller>,
-    path: Result<Path<(String, String, String)>, PathRejection>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Result<StatusCode, ApiError> {
-    let client = acting_for(&caller)?;
-    let (id, year) = path3(path)?;
-    let body = cumulative::read_body(&bytes)?;
-    let dates = judge_body(&body, year)?;
-    let known = [
+const SUMMARY: cumulative::Summary = cumulative::Summary {
+    kinds: &["foreign-property"],
+    scenarios: &[
         "NOT_FOUND",
         "TAX_YEAR_NOT_SUPPORTED",
         "MISSING_SUBMISSION_DATES",
@@ -256,28 +246,34 @@ pub async fn put_cumulative(
         "OUTSIDE_AMENDMENT_WINDOW",
         "SUBMISSION_END_DATE_CANNOT_MOVE_BACKWARDS",
         "PROPERTY_ID_MISMATCH",
-    ];
-    if let Some(e) = cumulative::scenario_error(&headers, &known)? {
-        return Err(e);
+    ],
+    judge: judge_body,
+    on_state: Some(known_properties),
+};
+
+/// From 2026-27, each entry names one of the business's own foreign properties.
+fn known_properties(
+    conn: &rusqlite::Connection,
+    source: &Source,
+    year: TaxYear,
+    body: &Value,
+) -> Result<Option<ApiError>, rusqlite::Error> {
+    if by_property(year) {
+        unknown_property(conn, &source.business_id, body)
+    } else {
+        Ok(None)
     }
-    let suspended = cumulative::temporal_validations_suspended(&headers);
-    let now = clock::now_ms(&state.store)?;
-    let today = clock::from_ms(now).date_naive();
-    state.store.write(|tx| {
-        let Some(source) = business(tx, &client.mtd_it_id, &id)? else {
-            return Ok(Err(cumulative::not_found()));
-        };
-        if by_property(year)
-            && let Some(e) = unknown_property(tx, &source.business_id, &body)?
-        {
-            return Ok(Err(e));
-        }
-        if let Err(e) = cumulative::judge_dates(tx, &source, year, dates, today, suspended)? {
-            return Ok(Err(e));
-        }
-        cumulative::store(tx, &source.business_id, year, dates, &body, now)?;
-        Ok(Ok(StatusCode::NO_CONTENT))
-    })?
+}
+
+/// `PUT …/property/foreign/{nino}/{businessId}/cumulative/{taxYear}`
+pub async fn put_cumulative(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<StatusCode, ApiError> {
+    cumulative::put(&state, &caller, path, &headers, &bytes, &SUMMARY)
 }
 
 /// `GET …/property/foreign/{nino}/{businessId}/cumulative/{taxYear}[?propertyId=]`
@@ -709,21 +705,22 @@ pub async fn put_annual(
     if let Some(e) = cumulative::scenario_error(&headers, &known)? {
         return Err(e);
     }
+    cumulative::check_amendment_window(&state, year)?;
     let now = clock::now_ms(&state.store)?;
-    if clock::from_ms(now).date_naive()
-        > crate::obligations::final_declaration_due(year) + chrono::Duration::days(365)
-    {
-        return Err(bad(
-            "RULE_OUTSIDE_AMENDMENT_WINDOW",
-            "You are outside the amendment window",
-        ));
-    }
     state.store.write(|tx| {
-        let any = ["self-employment", "uk-property", "foreign-property", "property-unspecified"];
+        let any = [
+            "self-employment",
+            "uk-property",
+            "foreign-property",
+            "property-unspecified",
+        ];
         let source = match cumulative::source(tx, &client.mtd_it_id, &id, &any)? {
             None => return Ok(Err(cumulative::not_found())),
             Some(s) if s.kind != "foreign-property" => {
-                return Ok(Err(bad("RULE_TYPE_OF_BUSINESS_INCORRECT", "The businessId is for a different type of business")));
+                return Ok(Err(bad(
+                    "RULE_TYPE_OF_BUSINESS_INCORRECT",
+                    "The businessId is for a different type of business",
+                )));
             }
             Some(s) => s,
         };
@@ -732,11 +729,7 @@ pub async fn put_annual(
         {
             return Ok(Err(e));
         }
-        tx.execute(
-            "INSERT INTO annual_submissions (business_id, tax_year, body, submitted_at_ms) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (business_id, tax_year) DO UPDATE SET body = ?3, submitted_at_ms = ?4",
-            params![source.business_id, year.to_string(), body.to_string(), now],
-        )?;
+        super::annual_store::save(tx, &source.business_id, year, &body, now)?;
         Ok(Ok(StatusCode::OK))
     })?
 }
@@ -772,15 +765,8 @@ pub async fn get_annual(
             "The businessId is for a different type of business",
         ));
     }
-    let stored: Option<(String, i64)> = conn
-        .query_row(
-            "SELECT body, submitted_at_ms FROM annual_submissions WHERE business_id = ?1 AND tax_year = ?2",
-            params![source.business_id, year.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (text, at) = stored.ok_or_else(cumulative::not_found)?;
-    let mut body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let (mut body, at) = super::annual_store::load(&conn, &source.business_id, year)?
+        .ok_or_else(cumulative::not_found)?;
     if let Some(p) = wanted {
         let kept: Vec<Value> = body["foreignProperty"]
             .as_array()

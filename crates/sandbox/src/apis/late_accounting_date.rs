@@ -175,14 +175,7 @@ fn changeable(
             "The tax year has not ended",
         ));
     }
-    if today > crate::obligations::final_declaration_due(year) + chrono::Duration::days(365) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "RULE_OUTSIDE_AMENDMENT_WINDOW",
-            "You are outside the amendment window",
-        ));
-    }
-    Ok(())
+    cumulative::check_amendment_window(state, year)
 }
 
 /// `POST …/{taxYear}/late-accounting-date-rule-election/disapply` → 204.

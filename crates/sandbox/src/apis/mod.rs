@@ -4,6 +4,7 @@
 
 pub mod agent_authorisation;
 pub mod agent_test_support;
+pub mod annual_store;
 pub mod body;
 pub mod building_allowance;
 pub mod business_details;

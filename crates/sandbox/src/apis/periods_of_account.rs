@@ -181,15 +181,8 @@ pub async fn put(
     if let Some(e) = scenario_error(&headers, &scenarios)? {
         return Err(e);
     }
+    cumulative::check_amendment_window(&state, year)?;
     let now = clock::now_ms(&state.store)?;
-    let today = clock::from_ms(now).date_naive();
-    if today > crate::obligations::final_declaration_due(year) + chrono::Duration::days(365) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "RULE_OUTSIDE_AMENDMENT_WINDOW",
-            "You are outside the amendment window",
-        ));
-    }
     state.store.write(|tx| {
         let source = match self_employment(tx, &client.mtd_it_id, &id) {
             Ok(s) => s,

@@ -8,7 +8,6 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use mtd_domain::{BusinessId, TaxYear};
-use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
 use super::body::{Field, Findings, Kind, check_object, field, required};
@@ -123,20 +122,6 @@ fn property(
     })
 }
 
-fn outside_window(state: &AppState, year: TaxYear) -> Result<Option<ApiError>, ApiError> {
-    let today = clock::now(&state.store)?.date_naive();
-    Ok(
-        (today > crate::obligations::final_declaration_due(year) + chrono::Duration::days(365))
-            .then(|| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "RULE_OUTSIDE_AMENDMENT_WINDOW",
-                    "You are outside the amendment window",
-                )
-            }),
-    )
-}
-
 /// `PUT …/property/uk/{nino}/{businessId}/annual/{taxYear}`: 200 with no body, as HMRC answers.
 pub async fn put_uk(
     State(state): State<AppState>,
@@ -158,20 +143,14 @@ pub async fn put_uk(
     if let Some(e) = cumulative::scenario_error(&headers, &known)? {
         return Err(e);
     }
-    if let Some(e) = outside_window(&state, year)? {
-        return Err(e);
-    }
+    cumulative::check_amendment_window(&state, year)?;
     let now = clock::now_ms(&state.store)?;
     state.store.write(|tx| {
         let source = match property(tx, &client.mtd_it_id, &id, &["uk-property"])? {
             Ok(s) => s,
             Err(e) => return Ok(Err(e)),
         };
-        tx.execute(
-            "INSERT INTO annual_submissions (business_id, tax_year, body, submitted_at_ms) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (business_id, tax_year) DO UPDATE SET body = ?3, submitted_at_ms = ?4",
-            params![source.business_id, year.to_string(), body.to_string(), now],
-        )?;
+        super::annual_store::save(tx, &source.business_id, year, &body, now)?;
         Ok(Ok(StatusCode::OK))
     })?
 }
@@ -201,15 +180,8 @@ pub async fn get_uk(
     }
     let conn = state.store.reader();
     let source = property(&conn, &client.mtd_it_id, &id, &["uk-property"])??;
-    let stored: Option<(String, i64)> = conn
-        .query_row(
-            "SELECT body, submitted_at_ms FROM annual_submissions WHERE business_id = ?1 AND tax_year = ?2",
-            params![source.business_id, year.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (text, at) = stored.ok_or_else(cumulative::not_found)?;
-    let mut body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let (mut body, at) = super::annual_store::load(&conn, &source.business_id, year)?
+        .ok_or_else(cumulative::not_found)?;
     body["submittedOn"] = Value::String(
         clock::from_ms(at)
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
@@ -232,9 +204,7 @@ pub async fn delete(
     {
         return Err(e);
     }
-    if let Some(e) = outside_window(&state, year)? {
-        return Err(e);
-    }
+    cumulative::check_amendment_window(&state, year)?;
     state.store.write(|tx| {
         let source = match property(
             tx,
@@ -245,14 +215,12 @@ pub async fn delete(
             Ok(s) => s,
             Err(_) => return Ok(Err(cumulative::not_found())),
         };
-        let n = tx.execute(
-            "DELETE FROM annual_submissions WHERE business_id = ?1 AND tax_year = ?2",
-            params![source.business_id, year.to_string()],
-        )?;
-        Ok(if n == 1 {
-            Ok(StatusCode::NO_CONTENT)
-        } else {
-            Err(cumulative::not_found())
-        })
+        Ok(
+            if super::annual_store::delete(tx, &source.business_id, year)? {
+                Ok(StatusCode::NO_CONTENT)
+            } else {
+                Err(cumulative::not_found())
+            },
+        )
     })?
 }

@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use super::body::{Field, Findings, Kind, check_object, date, field, required};
 use super::{acting_for, cumulative, invalid};
+use crate::AppState;
 use crate::error::ApiError;
 use crate::gateway::Caller;
-use crate::{AppState, clock};
 
 const RENT_A_ROOM_INCOME: &[Field] = &[required("rentsReceived", Kind::Amount)];
 const RENT_A_ROOM_EXPENSES: &[Field] = &[required("amountClaimed", Kind::Amount)];
@@ -83,7 +83,10 @@ fn wrong_type() -> ApiError {
     )
 }
 
-fn judge_body(body: &Value) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, ApiError> {
+fn judge_body(
+    body: &Value,
+    _year: mtd_domain::TaxYear,
+) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, ApiError> {
     let mut found = Findings::default();
     check_object(body, BODY, "", &mut found);
     if let Some(expenses) = body
@@ -125,6 +128,13 @@ fn judge_body(body: &Value) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDa
     }
 }
 
+const SUMMARY: cumulative::Summary = cumulative::Summary {
+    kinds: &["uk-property"],
+    scenarios: PUT_SCENARIOS,
+    judge: judge_body,
+    on_state: None,
+};
+
 /// `PUT …/property/uk/{nino}/{businessId}/cumulative/{taxYear}`
 pub async fn put_uk(
     State(state): State<AppState>,
@@ -133,27 +143,7 @@ pub async fn put_uk(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let client = acting_for(&caller)?;
-    let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
-    let (id, year) = cumulative::path(&raw_id, &raw_year)?;
-    let body = cumulative::read_body(&bytes)?;
-    let dates = judge_body(&body)?;
-    if let Some(e) = cumulative::scenario_error(&headers, PUT_SCENARIOS)? {
-        return Err(e);
-    }
-    let suspended = cumulative::temporal_validations_suspended(&headers);
-    let now = clock::now_ms(&state.store)?;
-    let today = clock::from_ms(now).date_naive();
-    state.store.write(|tx| {
-        let Some(source) = cumulative::source(tx, &client.mtd_it_id, &id, &["uk-property"])? else {
-            return Ok(Err(cumulative::not_found()));
-        };
-        if let Err(e) = cumulative::judge_dates(tx, &source, year, dates, today, suspended)? {
-            return Ok(Err(e));
-        }
-        cumulative::store(tx, &source.business_id, year, dates, &body, now)?;
-        Ok(Ok(StatusCode::NO_CONTENT))
-    })?
+    cumulative::put(&state, &caller, path, &headers, &bytes, &SUMMARY)
 }
 
 /// `GET …/property/uk/{nino}/{businessId}/cumulative/{taxYear}`: the update with `submittedOn`.
@@ -224,22 +214,26 @@ pub async fn get_uk(
 mod tests {
     use super::*;
 
+    fn year() -> mtd_domain::TaxYear {
+        mtd_domain::TaxYear::parse("2025-26").unwrap()
+    }
+
     #[test]
     fn consolidated_expenses_keep_their_allowed_company() {
         let ok = json!({ "fromDate": "2025-04-06", "toDate": "2025-07-05", "ukProperty": { "expenses": { "consolidatedExpenses": 10, "residentialFinancialCost": 5 } } });
-        assert!(judge_body(&ok).is_ok());
+        assert!(judge_body(&ok, year()).is_ok());
         let both = json!({ "ukProperty": { "expenses": { "consolidatedExpenses": 10, "travelCosts": 5 } } });
-        let err = judge_body(&both).unwrap_err();
+        let err = judge_body(&both, year()).unwrap_err();
         assert_eq!(err.code(), "RULE_BOTH_EXPENSES_SUPPLIED");
         let negative_rfc =
             json!({ "ukProperty": { "expenses": { "residentialFinancialCost": -5 } } });
         assert_eq!(
-            judge_body(&negative_rfc).unwrap_err().code(),
+            judge_body(&negative_rfc, year()).unwrap_err().code(),
             "FORMAT_VALUE"
         );
         let no_property = json!({ "fromDate": "2025-04-06", "toDate": "2025-07-05" });
         assert_eq!(
-            judge_body(&no_property).unwrap_err().code(),
+            judge_body(&no_property, year()).unwrap_err().code(),
             crate::apis::body::EMPTY_OR_WRONG
         );
     }

@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use super::body::{Field, Findings, Kind, check_object, date, field, required};
 use super::{acting_for, cumulative, invalid};
+use crate::AppState;
 use crate::error::ApiError;
 use crate::gateway::Caller;
-use crate::{AppState, clock};
 
 const DATES: &[Field] = &[
     required("periodStartDate", Kind::Date("FORMAT_START_DATE")),
@@ -87,7 +87,10 @@ const GET_SCENARIOS: &[&str] = &[
 
 /// The body's own rules: its shape, at least two of dates, income and expenses, consolidated
 /// expenses alone, and dates in order. The dates, when there are any and they are good.
-fn judge_body(body: &Value) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, ApiError> {
+fn judge_body(
+    body: &Value,
+    _year: mtd_domain::TaxYear,
+) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, ApiError> {
     if body.as_object().is_some_and(serde_json::Map::is_empty) {
         return Err(invalid(vec![mtd_domain::ErrorItem {
             code: super::body::EMPTY_OR_WRONG.into(),
@@ -142,6 +145,13 @@ fn judge_body(body: &Value) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDa
     }
 }
 
+const SUMMARY: cumulative::Summary = cumulative::Summary {
+    kinds: &["self-employment"],
+    scenarios: PUT_SCENARIOS,
+    judge: judge_body,
+    on_state: None,
+};
+
 /// `PUT …/self-employment/{nino}/{businessId}/cumulative/{taxYear}`
 pub async fn put(
     State(state): State<AppState>,
@@ -150,28 +160,7 @@ pub async fn put(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let client = acting_for(&caller)?;
-    let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
-    let (id, year) = cumulative::path(&raw_id, &raw_year)?;
-    let body = cumulative::read_body(&bytes)?;
-    let dates = judge_body(&body)?;
-    if let Some(e) = cumulative::scenario_error(&headers, PUT_SCENARIOS)? {
-        return Err(e);
-    }
-    let suspended = cumulative::temporal_validations_suspended(&headers);
-    let now = clock::now_ms(&state.store)?;
-    let today = clock::from_ms(now).date_naive();
-    state.store.write(|tx| {
-        let Some(source) = cumulative::source(tx, &client.mtd_it_id, &id, &["self-employment"])?
-        else {
-            return Ok(Err(cumulative::not_found()));
-        };
-        if let Err(e) = cumulative::judge_dates(tx, &source, year, dates, today, suspended)? {
-            return Ok(Err(e));
-        }
-        cumulative::store(tx, &source.business_id, year, dates, &body, now)?;
-        Ok(Ok(StatusCode::NO_CONTENT))
-    })?
+    cumulative::put(&state, &caller, path, &headers, &bytes, &SUMMARY)
 }
 
 /// `GET …/self-employment/{nino}/{businessId}/cumulative/{taxYear}`

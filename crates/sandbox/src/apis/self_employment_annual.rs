@@ -9,7 +9,6 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use mtd_domain::TaxYear;
-use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
 use super::body::{Field, Findings, Kind, check_object, field, required};
@@ -131,19 +130,6 @@ fn judge(body: &Value, year: TaxYear) -> Result<(), ApiError> {
     }
 }
 
-fn outside_window(state: &AppState, year: TaxYear) -> Result<bool, ApiError> {
-    let today = clock::now(&state.store)?.date_naive();
-    Ok(today > crate::obligations::final_declaration_due(year) + chrono::Duration::days(365))
-}
-
-fn outside() -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "RULE_OUTSIDE_AMENDMENT_WINDOW",
-        "You are outside the amendment window",
-    )
-}
-
 /// `PUT …/self-employment/{nino}/{businessId}/annual/{taxYear}`
 pub async fn put(
     State(state): State<AppState>,
@@ -165,19 +151,14 @@ pub async fn put(
     if let Some(e) = cumulative::scenario_error(&headers, &known)? {
         return Err(e);
     }
-    if outside_window(&state, year)? {
-        return Err(outside());
-    }
+    cumulative::check_amendment_window(&state, year)?;
     let now = clock::now_ms(&state.store)?;
     state.store.write(|tx| {
-        let Some(source) = cumulative::source(tx, &client.mtd_it_id, &id, &["self-employment"])? else {
+        let Some(source) = cumulative::source(tx, &client.mtd_it_id, &id, &["self-employment"])?
+        else {
             return Ok(Err(cumulative::not_found()));
         };
-        tx.execute(
-            "INSERT INTO annual_submissions (business_id, tax_year, body, submitted_at_ms) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (business_id, tax_year) DO UPDATE SET body = ?3, submitted_at_ms = ?4",
-            params![source.business_id, year.to_string(), body.to_string(), now],
-        )?;
+        super::annual_store::save(tx, &source.business_id, year, &body, now)?;
         Ok(Ok(StatusCode::NO_CONTENT))
     })?
 }
@@ -197,15 +178,9 @@ pub async fn get(
     let conn = state.store.reader();
     let source = cumulative::source(&conn, &client.mtd_it_id, &id, &["self-employment"])?
         .ok_or_else(cumulative::not_found)?;
-    let body: Option<String> = conn
-        .query_row(
-            "SELECT body FROM annual_submissions WHERE business_id = ?1 AND tax_year = ?2",
-            params![source.business_id, year.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let body = body.ok_or_else(cumulative::not_found)?;
-    Ok(Json(serde_json::from_str(&body).unwrap_or(Value::Null)))
+    let (body, _) = super::annual_store::load(&conn, &source.business_id, year)?
+        .ok_or_else(cumulative::not_found)?;
+    Ok(Json(body))
 }
 
 /// `DELETE …/self-employment/{nino}/{businessId}/annual/{taxYear}`
@@ -222,18 +197,13 @@ pub async fn delete(
     {
         return Err(e);
     }
-    if outside_window(&state, year)? {
-        return Err(outside());
-    }
+    cumulative::check_amendment_window(&state, year)?;
     let removed = state.store.write(|tx| {
         let Some(source) = cumulative::source(tx, &client.mtd_it_id, &id, &["self-employment"])?
         else {
             return Ok(false);
         };
-        Ok(tx.execute(
-            "DELETE FROM annual_submissions WHERE business_id = ?1 AND tax_year = ?2",
-            params![source.business_id, year.to_string()],
-        )? == 1)
+        super::annual_store::delete(tx, &source.business_id, year)
     })?;
     if removed {
         Ok(StatusCode::NO_CONTENT)
