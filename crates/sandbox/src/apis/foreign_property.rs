@@ -130,6 +130,19 @@ fn check_keys(entries: &[Value], year: TaxYear, found: &mut Findings) {
     }
 }
 
+/// The body against its year's shape (`shapes`: by country, by property), and each entry's key.
+fn shape_and_keys(body: &Value, year: TaxYear, shapes: [&[Field]; 2]) -> (Findings, Vec<Value>) {
+    let mut found = Findings::default();
+    check_object(body, shapes[usize::from(by_property(year))], "", &mut found);
+    let entries = body
+        .get("foreignProperty")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    check_keys(&entries, year, &mut found);
+    (found, entries)
+}
+
 /// The first entry whose property ID is not one of the business's foreign properties.
 fn unknown_property(
     conn: &rusqlite::Connection,
@@ -167,23 +180,7 @@ fn judge_body(
     body: &Value,
     year: TaxYear,
 ) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, ApiError> {
-    let mut found = Findings::default();
-    check_object(
-        body,
-        if by_property(year) {
-            BODY_2026
-        } else {
-            BODY_2025
-        },
-        "",
-        &mut found,
-    );
-    let entries = body
-        .get("foreignProperty")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    check_keys(&entries, year, &mut found);
+    let (mut found, entries) = shape_and_keys(body, year, [BODY_2025, BODY_2026]);
     let mut styles: Vec<bool> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         if let Some(exp) = e.get("expenses").and_then(Value::as_object) {
@@ -630,23 +627,7 @@ const ANNUAL_2025: &[Field] = &[required("foreignProperty", Kind::List(ANNUAL_BY
 const ANNUAL_2026: &[Field] = &[required("foreignProperty", Kind::List(ANNUAL_BY_PROPERTY))];
 
 fn judge_annual(body: &Value, year: TaxYear) -> Result<(), ApiError> {
-    let mut found = Findings::default();
-    check_object(
-        body,
-        if by_property(year) {
-            ANNUAL_2026
-        } else {
-            ANNUAL_2025
-        },
-        "",
-        &mut found,
-    );
-    let entries = body
-        .get("foreignProperty")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    check_keys(&entries, year, &mut found);
+    let (mut found, entries) = shape_and_keys(body, year, [ANNUAL_2025, ANNUAL_2026]);
     for (i, e) in entries.iter().enumerate() {
         let allowances = e.get("allowances");
         let pia = allowances
