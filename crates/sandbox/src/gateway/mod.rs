@@ -126,6 +126,29 @@ fn admit(gate: &Gate, req: &Request) -> Result<Option<Caller>, ApiError> {
     if ep.access == Access::Open {
         return Ok(None);
     }
+    // A body is JSON, said so in its Content-Type (HMRC's `415 INVALID_BODY_TYPE`).
+    let has_body = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|n| n.trim() != "0")
+        || req.headers().contains_key(header::TRANSFER_ENCODING);
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            let t = t.trim().to_ascii_lowercase();
+            t.starts_with("application/json")
+                || (t.starts_with("application/") && t.contains("+json"))
+        });
+    if has_body && !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "INVALID_BODY_TYPE",
+            "Expecting text/json or application/json body",
+        ));
+    }
 
     let store = &gate.state.store;
     let auth = req

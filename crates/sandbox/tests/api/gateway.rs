@@ -386,3 +386,22 @@ async fn paths_that_are_not_utf8_name_nothing() {
     assert_eq!(page.status(), 404);
     assert!(page.text().await.unwrap().contains("cannot be found"));
 }
+
+/// A body that does not say it is JSON is refused before anything reads it.
+#[tokio::test]
+async fn bodies_must_be_json() {
+    let app = spawn_app().await;
+    let registered = app.create_app().await;
+    let token = app.app_token(&registered).await.access_token;
+    let resp = app
+        .raw
+        .post(app.url("/create-test-user/individuals"))
+        .header("Accept", ACCEPT_1)
+        .header("Content-Type", "text/plain")
+        .bearer_auth(token.secret())
+        .body(r#"{"serviceNames":["national-insurance"]}"#)
+        .send()
+        .await
+        .unwrap();
+    expect_error(resp, 415, "INVALID_BODY_TYPE").await;
+}
