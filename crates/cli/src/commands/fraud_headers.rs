@@ -61,6 +61,12 @@ pub async fn run(ctx: &Context, cmd: FraudHeadersCommand) -> Result<Exit, CliErr
             Ok(Exit::Done)
         }
         FraudHeadersCommand::Validate => {
+            if ctx.env == crate::args::EnvName::HmrcProduction {
+                return Err(CliError::usage(
+                    "HMRC's production has no Test Fraud Prevention Headers API",
+                )
+                .hint("validate against HMRC's sandbox (--env hmrc-sandbox) or a local HMRC"));
+            }
             let creds = ctx.app_credentials().await?;
             let token = ctx.client.oauth(&creds).client_credentials(&[]).await?;
             let verdict = ctx
