@@ -122,10 +122,10 @@ pub fn inspect(
     };
     let now = chrono::Utc::now();
     let report = validator::validate(&received(headers), now);
-    let at = mtd_domain::fraud_prevention::timestamp(now);
-    let entry = feedback(&report, method, path, &at);
-    let key = (client_id.to_owned(), ep.path, method.to_owned());
-    if state.fraud_recorded.due(key, verdict_of(&entry)) {
+        let key = (client_id.to_owned(), ep.path, method.to_owned());
+    if state.fraud_recorded.due(key, verdict_of(&report)) {
+        let at = mtd_domain::fraud_prevention::timestamp(now);
+        let entry = feedback(&report, method, path, &at);
         record(state, client_id, api, method, ep, &report, now, &entry)?;
     }
     if state.config.strict_fraud_headers && !report.errors.is_empty() {
@@ -192,12 +192,21 @@ fn record(
     Ok(())
 }
 
-/// What a recorded request's verdict is, less its timestamp: a change is written at once.
-fn verdict_of(entry: &Value) -> String {
-    format!(
-        "{}{}{}",
-        entry["code"], entry["headers"], entry["crossValidation"]
-    )
+/// What a request's verdict is, less the values that change with every request (timestamps):
+/// each header's code and findings, and the cross-header ones. A change is written at once.
+fn verdict_of(report: &Report) -> String {
+    let mut out = String::from(report.code());
+    for h in &report.headers {
+        out.push_str(h.header.name());
+        out.push_str(h.code);
+        for m in h.errors.iter().chain(&h.warnings) {
+            out.push_str(m);
+        }
+    }
+    for f in &report.cross {
+        out.push_str(&f.message);
+    }
+    out
 }
 
 /// The last verdict written per application, endpoint and method, and when. Under load the
