@@ -204,7 +204,9 @@ pub async fn income_and_expenditure(
         _ if wanted == Some(Status::Open) => None,
         _ => Some((today - Duration::days(366), today + Duration::days(366))),
     };
-    let conn = state.store.reader();
+    let reader = state.store.reader();
+    // One read transaction for all the queries: one set of file locks, one consistent view.
+    let conn = reader.unchecked_transaction()?;
     let sources = obligations::sources(&conn, &client.mtd_it_id)?;
     let chosen: Vec<_> = sources
         .iter()
@@ -290,7 +292,9 @@ pub async fn crystallisation(
             .filter_map(TaxYear::starting)
             .collect(),
     };
-    let conn = state.store.reader();
+    let reader = state.store.reader();
+    // One read transaction for all the queries: one set of file locks, one consistent view.
+    let conn = reader.unchecked_transaction()?;
     let Some(stem) = obligations::sources(&conn, &client.mtd_it_id)?
         .first()
         .map(|s| s.nino_stem.clone())

@@ -1,7 +1,7 @@
 //! Self-Employment Business 5.0, the annual submission (`itsa-apis.md` §3.3 #3–5): the year's
-//! adjustments, allowances and non-financial facts. Served from 2025-26 (HMRC's definitions 3 and
-//! 4, the newest published fields included); earlier years' shapes are not served here yet and
-//! answer `RULE_TAX_YEAR_NOT_SUPPORTED`.
+//! adjustments, allowances and non-financial facts, from 2017-18. One shape holds every year's
+//! fields; each year refuses the fields its definition lacks (HMRC's definitions 1 to 4, the
+//! newest published fields included).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -51,12 +51,28 @@ const ALLOWANCES: &[Field] = &[
         Kind::List(building_allowance::CLAIM),
     ),
     field("firstYearAllowanceOnPlantAndMachinery", Kind::Amount),
+    field("electricChargePointAllowance", Kind::Amount),
+    field("zeroEmissionsGoodsVehicleAllowance", Kind::Amount),
 ];
-/// Fields only the definition for 2026-27 on has.
-const FROM_2026: [&str; 2] = [
-    "/adjustments/adjustmentToProfitsForClass4",
-    "/allowances/firstYearAllowanceOnPlantAndMachinery",
+/// Fields by the tax years whose definitions have them (first and last year they start in).
+const YEARS_OF: [(&str, u16, u16); 6] = [
+    ("/adjustments/adjustmentToProfitsForClass4", 2026, u16::MAX),
+    (
+        "/allowances/firstYearAllowanceOnPlantAndMachinery",
+        2026,
+        u16::MAX,
+    ),
+    ("/allowances/electricChargePointAllowance", 0, 2024),
+    ("/allowances/zeroEmissionsGoodsVehicleAllowance", 0, 2024),
+    ("/adjustments/transitionProfitAmount", 2024, u16::MAX),
+    (
+        "/adjustments/transitionProfitAccelerationAmount",
+        2024,
+        u16::MAX,
+    ),
 ];
+/// The first tax year HMRC takes annual submissions for.
+const FIRST_YEAR: u16 = 2017;
 const CLASS_4_REASONS: &[&str] = &[
     "non-resident",
     "trustee",
@@ -82,18 +98,25 @@ fn path_parts(
     path: Result<Path<(String, String, String)>, PathRejection>,
 ) -> Result<(mtd_domain::BusinessId, TaxYear), ApiError> {
     let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
-    // From 2025-26, as the cumulative summaries.
-    cumulative::path(&raw_id, &raw_year)
+    let id = mtd_domain::BusinessId::parse(&raw_id).map_err(|e| mtd_domain::ErrorItem {
+        code: e.code().into(),
+        message: e.to_string(),
+        paths: None,
+    });
+    match (id, super::tax_year(&raw_year)) {
+        (Ok(_), Ok(y)) if y.start_year() < FIRST_YEAR => Err(cumulative::not_supported()),
+        (Ok(b), Ok(y)) => Ok((b, y)),
+        (b, y) => Err(invalid([b.err(), y.err()].into_iter().flatten().collect())),
+    }
 }
 
 fn judge(body: &Value, year: TaxYear) -> Result<(), ApiError> {
     let mut found = Findings::default();
     check_object(body, BODY, "", &mut found);
-    if year.start_year() < 2026 {
-        for pointer in FROM_2026 {
-            if body.pointer(pointer).is_some() {
-                found.empty_or_wrong(pointer);
-            }
+    let y = year.start_year();
+    for (pointer, first, last) in YEARS_OF {
+        if !(first..=last).contains(&y) && body.pointer(pointer).is_some() {
+            found.empty_or_wrong(pointer);
         }
     }
     let allowances = body.get("allowances").and_then(Value::as_object);
@@ -115,7 +138,7 @@ fn judge(body: &Value, year: TaxYear) -> Result<(), ApiError> {
             "/adjustments/transitionProfitAccelerationAmount",
         );
     }
-    if adjustments.is_some_and(|a| a.contains_key("overlapReliefUsed")) {
+    if y >= 2024 && adjustments.is_some_and(|a| a.contains_key("overlapReliefUsed")) {
         found.add(
             "RULE_OVERLAP_RELIEF_USED_NOT_ALLOWED",
             "Overlap relief cannot be claimed from 2024-25",

@@ -122,7 +122,7 @@ pub fn inspect(
     };
     let now = chrono::Utc::now();
     let report = validator::validate(&received(headers), now);
-        let key = (client_id.to_owned(), ep.path, method.to_owned());
+    let key = (client_id.to_owned(), ep.path, method.to_owned());
     if state.fraud_recorded.due(key, verdict_of(&report)) {
         let at = mtd_domain::fraud_prevention::timestamp(now);
         let entry = feedback(&report, method, path, &at);

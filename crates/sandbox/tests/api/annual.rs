@@ -34,7 +34,7 @@ async fn annual_submissions() {
     let app = spawn_app().await;
     app.client
         .test_support()
-        .set_clock("2026-06-01T09:00:00Z")
+        .set_clock("2025-06-01T09:00:00Z")
         .await
         .unwrap();
     let t = taxpayer(
@@ -45,7 +45,12 @@ async fn annual_submissions() {
     .await;
     use reqwest::Method;
     if let Some(root) = mtd_testkit::oas::root() {
-        for (def, year) in [("def3", "2025-26"), ("def4", "2026-27")] {
+        for (def, year) in [
+            ("def1", "2023-24"),
+            ("def2", "2024-25"),
+            ("def3", "2025-26"),
+            ("def4", "2026-27"),
+        ] {
             let dir = root.join(format!(
                 "self-employment-business-api/5.0/examples/createAmendAnnualSubmission/{def}"
             ));
@@ -123,11 +128,32 @@ async fn annual_submissions() {
         assert_eq!(app.fingerprint(), before, "{code} changed nothing");
     }
     expect_error(
-        send(&app, &t, Method::PUT, "2024-25", Some(&good)).await,
+        send(&app, &t, Method::PUT, "2016-17", Some(&good)).await,
         400,
         "RULE_TAX_YEAR_NOT_SUPPORTED",
     )
     .await;
+    // Each year takes its own definition's fields.
+    let charge_point = json!({ "allowances": { "electricChargePointAllowance": 10 } });
+    assert_eq!(
+        send(&app, &t, Method::PUT, "2024-25", Some(&charge_point))
+            .await
+            .status(),
+        204
+    );
+    expect_error(
+        send(&app, &t, Method::PUT, "2025-26", Some(&charge_point)).await,
+        400,
+        "RULE_INCORRECT_OR_EMPTY_BODY_SUBMITTED",
+    )
+    .await;
+    let overlap = json!({ "adjustments": { "overlapReliefUsed": 10 } });
+    assert_eq!(
+        send(&app, &t, Method::PUT, "2023-24", Some(&overlap))
+            .await
+            .status(),
+        204
+    );
     expect_error(
         send(&app, &t, Method::GET, "2027-28", None).await,
         404,

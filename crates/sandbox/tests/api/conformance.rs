@@ -33,11 +33,20 @@ fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
         });
     }
     if std::ptr::eq(endpoint, &ep::SE_ANNUAL_GET) {
-        let from_2026 = path.rsplit('/').next().is_some_and(|y| y >= "2026-27");
-        return Some(if from_2026 {
-            "self-employment-business-api/5.0/schemas/retrieveAnnualSubmission/def4/response.json"
-        } else {
-            "self-employment-business-api/5.0/schemas/retrieveAnnualSubmission/def3/response.json"
+        let year = path.rsplit('/').next().unwrap_or("");
+        return Some(match year {
+            y if y >= "2026-27" => {
+                "self-employment-business-api/5.0/schemas/retrieveAnnualSubmission/def4/response.json"
+            }
+            "2025-26" => {
+                "self-employment-business-api/5.0/schemas/retrieveAnnualSubmission/def3/response.json"
+            }
+            "2024-25" => {
+                "self-employment-business-api/5.0/schemas/retrieveAnnualSubmission/def2/response.json"
+            }
+            _ => {
+                "self-employment-business-api/5.0/schemas/retrieveAnnualSubmission/def1/response.json"
+            }
         });
     }
     let table: &[(&Endpoint, &str)] = &[
