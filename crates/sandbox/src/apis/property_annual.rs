@@ -1,6 +1,7 @@
 //! Property Business 6.0, the UK property annual submission (`itsa-apis.md` §3.4 #5, #6, #9): the
-//! year's adjustments and allowances. Served from 2025-26 (HMRC's definition 2); earlier years'
-//! shapes (with furnished holiday lettings) are not served here yet.
+//! year's adjustments and allowances, from 2021-22 (the sandbox's first year). Until 2024-25
+//! furnished holiday lettings (`ukFhlProperty`) are reported apart from the rest (`ukProperty`),
+//! with a few more allowances (HMRC's definition 1); from 2025-26 there is `ukProperty` alone.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -43,12 +44,50 @@ const ALLOWANCES: &[Field] = &[
         "enhancedStructuredBuildingAllowance",
         Kind::List(building_allowance::CLAIM),
     ),
+    field("zeroEmissionsGoodsVehicleAllowance", Kind::Amount),
+    field("electricChargePointAllowance", Kind::Amount),
+];
+/// Allowances only the definition to 2024-25 has.
+const UNTIL_2024: [&str; 2] = [
+    "zeroEmissionsGoodsVehicleAllowance",
+    "electricChargePointAllowance",
 ];
 const UK_PROPERTY: &[Field] = &[
     field("adjustments", Kind::Object(ADJUSTMENTS)),
     field("allowances", Kind::Object(ALLOWANCES)),
 ];
+const FHL_ADJUSTMENTS: &[Field] = &[
+    field("privateUseAdjustment", Kind::Amount),
+    field("balancingCharge", Kind::Amount),
+    required("periodOfGraceAdjustment", Kind::Bool),
+    field(
+        "businessPremisesRenovationAllowanceBalancingCharges",
+        Kind::Amount,
+    ),
+    required("nonResidentLandlord", Kind::Bool),
+    field("rentARoom", Kind::Object(RENT_A_ROOM)),
+];
+const FHL_ALLOWANCES: &[Field] = &[
+    field("annualInvestmentAllowance", Kind::Amount),
+    field("businessPremisesRenovationAllowance", Kind::Amount),
+    field("otherCapitalAllowance", Kind::Amount),
+    field("electricChargePointAllowance", Kind::Amount),
+    field("zeroEmissionsCarAllowance", Kind::Amount),
+    field("propertyIncomeAllowance", Kind::CappedAmount(1000)),
+];
+const UK_FHL_PROPERTY: &[Field] = &[
+    field("adjustments", Kind::Object(FHL_ADJUSTMENTS)),
+    field("allowances", Kind::Object(FHL_ALLOWANCES)),
+];
 const BODY: &[Field] = &[required("ukProperty", Kind::Object(UK_PROPERTY))];
+const BODY_UNTIL_2024: &[Field] = &[
+    field("ukFhlProperty", Kind::Object(UK_FHL_PROPERTY)),
+    field("ukProperty", Kind::Object(UK_PROPERTY)),
+];
+/// The first tax year HMRC's sandbox takes UK property annual submissions for.
+const FIRST_YEAR: u16 = 2021;
+/// The last year with furnished holiday lettings apart.
+const LAST_FHL_YEAR: u16 = 2024;
 
 fn wrong_type() -> ApiError {
     ApiError::new(
@@ -58,36 +97,43 @@ fn wrong_type() -> ApiError {
     )
 }
 
-fn judge(body: &Value) -> Result<(), ApiError> {
+fn judge(body: &Value, year: TaxYear) -> Result<(), ApiError> {
     let mut found = Findings::default();
-    check_object(body, BODY, "", &mut found);
-    let allowances = body.pointer("/ukProperty/allowances");
-    let property_allowance = allowances
-        .and_then(Value::as_object)
-        .is_some_and(|a| a.contains_key("propertyIncomeAllowance"));
-    if property_allowance
-        && allowances
-            .and_then(Value::as_object)
-            .is_some_and(|a| a.len() > 1)
-    {
-        found.add(
-            "RULE_BOTH_ALLOWANCES_SUPPLIED",
-            "The property income allowance cannot be claimed with other allowances",
-            "/ukProperty/allowances",
-        );
+    let until_2024 = year.start_year() <= LAST_FHL_YEAR;
+    check_object(
+        body,
+        if until_2024 { BODY_UNTIL_2024 } else { BODY },
+        "",
+        &mut found,
+    );
+    for part in ["ukProperty", "ukFhlProperty"] {
+        let allowances = body.pointer(&format!("/{part}/allowances"));
+        let named = allowances.and_then(Value::as_object);
+        if !until_2024 {
+            for key in UNTIL_2024 {
+                if named.is_some_and(|a| a.contains_key(key)) {
+                    found.empty_or_wrong(&format!("/{part}/allowances/{key}"));
+                }
+            }
+        }
+        let property_allowance = named.is_some_and(|a| a.contains_key("propertyIncomeAllowance"));
+        if property_allowance && named.is_some_and(|a| a.len() > 1) {
+            found.add(
+                "RULE_BOTH_ALLOWANCES_SUPPLIED",
+                "The property income allowance cannot be claimed with other allowances",
+                &format!("/{part}/allowances"),
+            );
+        }
+        let private_use = format!("/{part}/adjustments/privateUseAdjustment");
+        if property_allowance && body.pointer(&private_use).is_some() {
+            found.add(
+                "RULE_PROPERTY_INCOME_ALLOWANCE",
+                "The property income allowance cannot be claimed with a private use adjustment",
+                &private_use,
+            );
+        }
+        building_allowance::name_or_number(allowances, &format!("/{part}/allowances"), &mut found);
     }
-    if property_allowance
-        && body
-            .pointer("/ukProperty/adjustments/privateUseAdjustment")
-            .is_some()
-    {
-        found.add(
-            "RULE_PROPERTY_INCOME_ALLOWANCE",
-            "The property income allowance cannot be claimed with a private use adjustment",
-            "/ukProperty/adjustments/privateUseAdjustment",
-        );
-    }
-    building_allowance::name_or_number(allowances, "/ukProperty/allowances", &mut found);
     if found.is_empty() {
         Ok(())
     } else {
@@ -99,7 +145,16 @@ fn path_parts(
     path: Result<Path<(String, String, String)>, PathRejection>,
 ) -> Result<(BusinessId, TaxYear), ApiError> {
     let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
-    cumulative::path(&raw_id, &raw_year)
+    let id = BusinessId::parse(&raw_id).map_err(|e| mtd_domain::ErrorItem {
+        code: e.code().into(),
+        message: e.to_string(),
+        paths: None,
+    });
+    match (id, super::tax_year(&raw_year)) {
+        (Ok(_), Ok(y)) if y.start_year() < FIRST_YEAR => Err(cumulative::not_supported()),
+        (Ok(b), Ok(y)) => Ok((b, y)),
+        (b, y) => Err(invalid([b.err(), y.err()].into_iter().flatten().collect())),
+    }
 }
 
 /// The client's property business of `kinds`, or why not.
@@ -133,7 +188,7 @@ pub async fn put_uk(
     let client = acting_for(&caller)?;
     let (id, year) = path_parts(path)?;
     let body = cumulative::read_body(&bytes)?;
-    judge(&body)?;
+    judge(&body, year)?;
     let known = [
         "NOT_FOUND",
         "TYPE_OF_BUSINESS_INCORRECT",

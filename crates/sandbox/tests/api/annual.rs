@@ -227,17 +227,21 @@ async fn uk_property_annual_submissions() {
     };
     use reqwest::Method;
     if mtd_testkit::oas::root().is_some() {
-        for file in [
-            "all_other_allowances_request.json",
-            "property_allowance_request.json",
+        for (def, file) in [
+            ("def2", "all_other_allowances_request.json"),
+            ("def2", "property_allowance_request.json"),
+            ("def1", "all_other_allowances_request.json"),
+            ("def1", "property_allowance_request.json"),
         ] {
             let body = mtd_testkit::oas::json(&format!(
-                "property-business-api/6.0/examples/uk_property_annual_submission_create_and_amend/def2/{file}"
+                "property-business-api/6.0/examples/uk_property_annual_submission_create_and_amend/{def}/{file}"
             ))
             .unwrap();
+            let year = if def == "def1" { "2024-25" } else { "2025-26" };
+            let year_url = |t: &Taxpayer| url(t, "uk/").replace("2025-26", year);
             let put = send(
                 Method::PUT,
-                url(&landlord, "uk/"),
+                year_url(&landlord),
                 Some(body.clone()),
                 &landlord,
             )
@@ -248,7 +252,7 @@ async fn uk_property_annual_submissions() {
                 put.text().await.unwrap().is_empty(),
                 "HMRC answers 200 with no body"
             );
-            let mut got: Value = send(Method::GET, url(&landlord, "uk/"), None, &landlord)
+            let mut got: Value = send(Method::GET, year_url(&landlord), None, &landlord)
                 .await
                 .unwrap()
                 .json()

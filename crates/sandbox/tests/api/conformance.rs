@@ -10,6 +10,14 @@ use mtd_sandbox::gateway::{Endpoint, Observer, endpoints as ep};
 /// HMRC's schema for a successful answer of `endpoint` at `path` (some differ by tax year), by
 /// path under `hmrc-oas/`.
 fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
+    if std::ptr::eq(endpoint, &ep::UK_PROPERTY_ANNUAL_GET) {
+        let year = path.rsplit('/').next().unwrap_or("");
+        return Some(if year >= "2025-26" {
+            "property-business-api/6.0/schemas/uk_property_annual_submission_retrieve/def2/response.json"
+        } else {
+            "property-business-api/6.0/schemas/uk_property_annual_submission_retrieve/def1/response.json"
+        });
+    }
     if std::ptr::eq(endpoint, &ep::FOREIGN_ANNUAL_GET) {
         let year = path.rsplit('/').next().unwrap_or("");
         return Some(if year >= "2026-27" {
@@ -97,10 +105,6 @@ fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
         (
             &ep::FOREIGN_DETAILS_CREATE,
             "property-business-api/6.0/schemas/foreign_property_details_create/def1/response.json",
-        ),
-        (
-            &ep::UK_PROPERTY_ANNUAL_GET,
-            "property-business-api/6.0/schemas/uk_property_annual_submission_retrieve/def2/response.json",
         ),
         (
             &ep::SA_TEST_SUPPORT_BUSINESS_CREATE,
