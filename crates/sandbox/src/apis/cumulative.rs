@@ -15,13 +15,22 @@ use crate::obligations::{self, FIRST_CUMULATIVE_YEAR, Source};
 
 /// The business ID and tax year of a cumulative path, or HMRC's format errors together.
 pub fn path(raw_id: &str, raw_year: &str) -> Result<(BusinessId, TaxYear), ApiError> {
+    path_from(raw_id, raw_year, FIRST_CUMULATIVE_YEAR)
+}
+
+/// The business ID and tax year of a path whose endpoint serves years from `first_year`.
+pub fn path_from(
+    raw_id: &str,
+    raw_year: &str,
+    first_year: u16,
+) -> Result<(BusinessId, TaxYear), ApiError> {
     let id = BusinessId::parse(raw_id).map_err(|e| ErrorItem {
         code: e.code().into(),
         message: e.to_string(),
         paths: None,
     });
     match (id, super::tax_year(raw_year)) {
-        (Ok(_), Ok(y)) if y.start_year() < FIRST_CUMULATIVE_YEAR => Err(not_supported()),
+        (Ok(_), Ok(y)) if y.start_year() < first_year => Err(not_supported()),
         (Ok(b), Ok(y)) => Ok((b, y)),
         (b, y) => Err(invalid([b.err(), y.err()].into_iter().flatten().collect())),
     }

@@ -612,7 +612,37 @@ const ANNUAL_ALLOWANCES: &[Field] = &[
         "structuredBuildingAllowance",
         Kind::List(super::building_allowance::CLAIM),
     ),
+    field("zeroEmissionsGoodsVehicleAllowance", Kind::Amount),
+    field("electricChargePointAllowance", Kind::Amount),
 ];
+/// Allowances only the definition to 2024-25 has.
+const UNTIL_2024: [&str; 2] = [
+    "zeroEmissionsGoodsVehicleAllowance",
+    "electricChargePointAllowance",
+];
+const FHL_EEA_ADJUSTMENTS: &[Field] = &[
+    field("privateUseAdjustment", Kind::Amount),
+    field("balancingCharge", Kind::Amount),
+    required("periodOfGraceAdjustment", Kind::Bool),
+];
+const FHL_EEA_ALLOWANCES: &[Field] = &[
+    field("annualInvestmentAllowance", Kind::Amount),
+    field("otherCapitalAllowance", Kind::Amount),
+    field("electricChargePointAllowance", Kind::Amount),
+    field("zeroEmissionsCarAllowance", Kind::Amount),
+    field("propertyIncomeAllowance", Kind::CappedAmount(1000)),
+];
+const FHL_EEA: &[Field] = &[
+    field("adjustments", Kind::Object(FHL_EEA_ADJUSTMENTS)),
+    field("allowances", Kind::Object(FHL_EEA_ALLOWANCES)),
+];
+/// Until 2024-25: furnished holiday lettings in the EEA apart, the rest by country.
+const ANNUAL_UNTIL_2024: &[Field] = &[
+    field("foreignFhlEea", Kind::Object(FHL_EEA)),
+    field("foreignProperty", Kind::List(ANNUAL_BY_COUNTRY)),
+];
+/// The first tax year HMRC's sandbox takes foreign property annual submissions for.
+const FIRST_ANNUAL_YEAR: u16 = 2021;
 const ANNUAL_BY_COUNTRY: &[Field] = &[
     required("countryCode", Kind::Text),
     field("adjustments", Kind::Object(ANNUAL_ADJUSTMENTS)),
@@ -626,8 +656,48 @@ const ANNUAL_BY_PROPERTY: &[Field] = &[
 const ANNUAL_2025: &[Field] = &[required("foreignProperty", Kind::List(ANNUAL_BY_COUNTRY))];
 const ANNUAL_2026: &[Field] = &[required("foreignProperty", Kind::List(ANNUAL_BY_PROPERTY))];
 
+fn annual_path(
+    path: Result<Path<(String, String, String)>, PathRejection>,
+) -> Result<(BusinessId, TaxYear), ApiError> {
+    let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
+    cumulative::path_from(&raw_id, &raw_year, FIRST_ANNUAL_YEAR)
+}
+
 fn judge_annual(body: &Value, year: TaxYear) -> Result<(), ApiError> {
-    let (mut found, entries) = shape_and_keys(body, year, [ANNUAL_2025, ANNUAL_2026]);
+    let until_2024 = year.start_year() <= 2024;
+    let shapes = if until_2024 {
+        [ANNUAL_UNTIL_2024, ANNUAL_UNTIL_2024]
+    } else {
+        [ANNUAL_2025, ANNUAL_2026]
+    };
+    let (mut found, entries) = shape_and_keys(body, year, shapes);
+    if let Some(fhl) = body.get("foreignFhlEea") {
+        let allowances = fhl.get("allowances").and_then(Value::as_object);
+        let pia = allowances.is_some_and(|a| a.contains_key("propertyIncomeAllowance"));
+        if pia && allowances.is_some_and(|a| a.len() > 1) {
+            found.add(
+                "RULE_BOTH_ALLOWANCES_SUPPLIED",
+                "The property income allowance cannot be claimed with other allowances",
+                "/foreignFhlEea/allowances",
+            );
+        }
+        if pia && fhl.pointer("/adjustments/privateUseAdjustment").is_some() {
+            found.add(
+                "RULE_PROPERTY_INCOME_ALLOWANCE",
+                "The property income allowance cannot be claimed with a private use adjustment",
+                "/foreignFhlEea/adjustments/privateUseAdjustment",
+            );
+        }
+    }
+    if !until_2024 {
+        for (i, e) in entries.iter().enumerate() {
+            for key in UNTIL_2024 {
+                if e.pointer(&format!("/allowances/{key}")).is_some() {
+                    found.empty_or_wrong(&format!("/foreignProperty/{i}/allowances/{key}"));
+                }
+            }
+        }
+    }
     for (i, e) in entries.iter().enumerate() {
         let allowances = e.get("allowances");
         let pia = allowances
@@ -673,7 +743,7 @@ pub async fn put_annual(
     bytes: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let client = acting_for(&caller)?;
-    let (id, year) = path3(path)?;
+    let (id, year) = annual_path(path)?;
     let body = cumulative::read_body(&bytes)?;
     judge_annual(&body, year)?;
     let known = [
@@ -723,7 +793,7 @@ pub async fn get_annual(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let client = acting_for(&caller)?;
-    let (id, year) = path3(path)?;
+    let (id, year) = annual_path(path)?;
     let wanted = query_param(query.as_deref(), "propertyId");
     if wanted
         .as_deref()

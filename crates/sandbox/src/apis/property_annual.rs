@@ -145,16 +145,7 @@ fn path_parts(
     path: Result<Path<(String, String, String)>, PathRejection>,
 ) -> Result<(BusinessId, TaxYear), ApiError> {
     let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
-    let id = BusinessId::parse(&raw_id).map_err(|e| mtd_domain::ErrorItem {
-        code: e.code().into(),
-        message: e.to_string(),
-        paths: None,
-    });
-    match (id, super::tax_year(&raw_year)) {
-        (Ok(_), Ok(y)) if y.start_year() < FIRST_YEAR => Err(cumulative::not_supported()),
-        (Ok(b), Ok(y)) => Ok((b, y)),
-        (b, y) => Err(invalid([b.err(), y.err()].into_iter().flatten().collect())),
-    }
+    cumulative::path_from(&raw_id, &raw_year, FIRST_YEAR)
 }
 
 /// The client's property business of `kinds`, or why not.

@@ -20,10 +20,16 @@ fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
     }
     if std::ptr::eq(endpoint, &ep::FOREIGN_ANNUAL_GET) {
         let year = path.rsplit('/').next().unwrap_or("");
-        return Some(if year >= "2026-27" {
-            "property-business-api/6.0/schemas/foreign_property_annual_submission_retrieve/def3/response.json"
-        } else {
-            "property-business-api/6.0/schemas/foreign_property_annual_submission_retrieve/def2/response.json"
+        return Some(match year {
+            y if y >= "2026-27" => {
+                "property-business-api/6.0/schemas/foreign_property_annual_submission_retrieve/def3/response.json"
+            }
+            "2025-26" => {
+                "property-business-api/6.0/schemas/foreign_property_annual_submission_retrieve/def2/response.json"
+            }
+            _ => {
+                "property-business-api/6.0/schemas/foreign_property_annual_submission_retrieve/def1/response.json"
+            }
         });
     }
     if std::ptr::eq(endpoint, &ep::FOREIGN_CUMULATIVE_GET) {

@@ -349,22 +349,17 @@ async fn annual_submissions() {
         )
     };
     if mtd_testkit::oas::root().is_some() {
-        let dir = "property-business-api/6.0/examples/foreign_property_annual_submission_create_and_amend/def2";
-        for file in [
-            "all_other_allowances_request.json",
-            "property_allowance_request.json",
+        let dir = "property-business-api/6.0/examples/foreign_property_annual_submission_create_and_amend";
+        for (def, year, file) in [
+            ("def2", "2025-26", "all_other_allowances_request.json"),
+            ("def2", "2025-26", "property_allowance_request.json"),
+            ("def1", "2024-25", "all_other_allowances_request.json"),
+            ("def1", "2024-25", "property_allowance_request.json"),
         ] {
-            let body = mtd_testkit::oas::json(&format!("{dir}/{file}")).unwrap();
-            let put = send(
-                &app,
-                &t,
-                Method::PUT,
-                &annual("2025-26"),
-                Some(body.clone()),
-            )
-            .await;
+            let body = mtd_testkit::oas::json(&format!("{dir}/{def}/{file}")).unwrap();
+            let put = send(&app, &t, Method::PUT, &annual(year), Some(body.clone())).await;
             assert_eq!(put.status(), 200, "{file}: {}", put.text().await.unwrap());
-            let mut got: Value = send(&app, &t, Method::GET, &annual("2025-26"), None)
+            let mut got: Value = send(&app, &t, Method::GET, &annual(year), None)
                 .await
                 .json()
                 .await
