@@ -16,6 +16,7 @@ mod in_year;
 mod invitations;
 mod journey;
 mod oauth_token;
+mod path_errors;
 mod signup;
 mod test_support;
 mod test_users;
