@@ -279,9 +279,20 @@ pub async fn get_cumulative(
     axum::Extension(caller): axum::Extension<Caller>,
     path: Result<Path<(String, String, String)>, PathRejection>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let client = acting_for(&caller)?;
     let (id, year) = path3(path)?;
+    let known = [
+        "NOT_FOUND",
+        "TAX_YEAR_NOT_SUPPORTED",
+        "FOREIGN_PROPERTY_FULL_EXPENSES",
+        "FOREIGN_PROPERTY_CONSOLIDATED",
+        "UK_PROPERTY",
+    ];
+    if let Some(e) = read_scenario(&headers, &known)? {
+        return Err(e);
+    }
     let wanted = query_param(query.as_deref(), "propertyId");
     if let Some(p) = &wanted
         && (!by_property(year) || uuid::Uuid::try_parse(p).is_err())
@@ -331,6 +342,20 @@ pub async fn get_cumulative(
     Ok(Json(body))
 }
 
+/// A read's scenario: an error it names, or `None` for the stateful answer (the canned data of
+/// the others is not served here).
+fn read_scenario(headers: &HeaderMap, known: &[&str]) -> Result<Option<ApiError>, ApiError> {
+    Ok(match super::scenario::pick(headers, known)? {
+        Some("NOT_FOUND") => Some(cumulative::not_found()),
+        Some("TAX_YEAR_NOT_SUPPORTED") => Some(cumulative::not_supported()),
+        Some("UK_PROPERTY") => Some(bad(
+            "RULE_TYPE_OF_BUSINESS_INCORRECT",
+            "The businessId is for a different type of business",
+        )),
+        _ => None,
+    })
+}
+
 fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .find(|(k, _)| k == name)
@@ -338,6 +363,13 @@ fn query_param(query: Option<&str>, name: &str) -> Option<String> {
 }
 
 const END_REASONS: &[&str] = &["no-longer-renting-property-out", "disposal"];
+const DETAILS_SCENARIOS: &[&str] = &[
+    "NOT_FOUND",
+    "DUPLICATE_PROPERTY_NAME",
+    "TAX_YEAR_BEFORE_BUSINESS_START",
+    "PROPERTY_BUSINESS_CEASED",
+    "OUTSIDE_AMENDMENT_WINDOW",
+];
 const DETAILS: &[Field] = &[
     required("propertyName", Kind::Text),
     required("countryCode", Kind::Text),
@@ -472,8 +504,12 @@ pub async fn create_details(
     State(state): State<AppState>,
     axum::Extension(caller): axum::Extension<Caller>,
     path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Json<Value>, ApiError> {
+    if let Some(e) = cumulative::scenario_error(&headers, DETAILS_SCENARIOS)? {
+        return Err(e);
+    }
     let client = acting_for(&caller)?;
     let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
     let id = BusinessId::parse(&raw_id).map_err(|e| bad(e.code(), &e.to_string()))?;
@@ -507,8 +543,12 @@ pub async fn get_details(
     axum::Extension(caller): axum::Extension<Caller>,
     path: Result<Path<(String, String, String)>, PathRejection>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let client = acting_for(&caller)?;
+    if let Some(e) = read_scenario(&headers, &["NOT_FOUND"])? {
+        return Err(e);
+    }
     let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
     let id = BusinessId::parse(&raw_id).map_err(|e| bad(e.code(), &e.to_string()))?;
     details_year(&raw_year)?;
@@ -551,8 +591,12 @@ pub async fn update_details(
     State(state): State<AppState>,
     axum::Extension(caller): axum::Extension<Caller>,
     path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<StatusCode, ApiError> {
+    if let Some(e) = cumulative::scenario_error(&headers, DETAILS_SCENARIOS)? {
+        return Err(e);
+    }
     let client = acting_for(&caller)?;
     let (pid, raw_year) = path.map(|Path((_, p, y))| (p, y)).unwrap_or_default();
     if uuid::Uuid::try_parse(&pid).is_err() {
@@ -791,9 +835,22 @@ pub async fn get_annual(
     axum::Extension(caller): axum::Extension<Caller>,
     path: Result<Path<(String, String, String)>, PathRejection>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let client = acting_for(&caller)?;
     let (id, year) = annual_path(path)?;
+    let known = [
+        "FOREIGN_PROPERTY",
+        "FOREIGN_ALL_OTHER_ALLOWANCES",
+        "FOREIGN_PROPERTY_ALLOWANCE",
+        "FOREIGN_FHL_ALL_OTHER_ALLOWANCES",
+        "FOREIGN_FHL_PROPERTY_ALLOWANCE",
+        "UK_PROPERTY",
+        "NOT_FOUND",
+    ];
+    if let Some(e) = read_scenario(&headers, &known)? {
+        return Err(e);
+    }
     let wanted = query_param(query.as_deref(), "propertyId");
     if wanted
         .as_deref()

@@ -76,3 +76,57 @@ async fn every_nino_endpoint_refuses_bad_path_parameters() {
     assert!(checked > 60, "{checked} requests");
     assert_eq!(app.fingerprint(), before, "no refusal changed anything");
 }
+
+/// A `Gov-Test-Scenario` no endpoint knows is refused by every endpoint that reads a taxpayer's data.
+#[tokio::test]
+async fn every_read_refuses_an_unknown_test_scenario() {
+    let app = spawn_app().await;
+    let registered = app.create_app().await;
+    let user = app.create_user(&registered, UserKind::Individual).await;
+    let id = mtd_client::ClientId::new(registered.client_id.clone());
+    let token = app
+        .client
+        .test_support()
+        .mint_token(&id, &user.user_id, &["read:self-assessment"])
+        .await
+        .unwrap()
+        .access_token;
+    let nino = user.field("nino").unwrap().to_owned();
+    let mut refused_by = Vec::new();
+    for ep in endpoints::ALL
+        .iter()
+        .filter(|e| e.path.contains("{nino}") && e.method == reqwest::Method::GET)
+    {
+        if !matches!(ep.access, Access::User(s) if s.as_str() == "read:self-assessment") {
+            continue;
+        }
+        let path = ep
+            .path
+            .replace("{nino}", &nino)
+            .replace("{businessId}", "XAIS12345678901")
+            .replace("{taxYear}", "2026-27")
+            .replace("{propertyId}", "8e8b8450-dc1b-4360-8109-7067337b42cb");
+        let resp = app
+            .raw
+            .get(app.url(&path))
+            .header(
+                "Accept",
+                format!("application/vnd.hmrc.{}+json", ep.versions[0]),
+            )
+            .header("Gov-Test-Scenario", "NO_SUCH_SCENARIO")
+            .bearer_auth(token.secret())
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let body: serde_json::Value = resp.json().await.unwrap();
+        if status != 400 || body["code"] != "RULE_INCORRECT_GOV_TEST_SCENARIO" {
+            refused_by.push(format!("{path}: {status} {}", body["code"]));
+        }
+    }
+    assert!(
+        refused_by.is_empty(),
+        "these ignore an unknown scenario:\n{}",
+        refused_by.join("\n")
+    );
+}
