@@ -106,6 +106,33 @@ pub fn source(
         .find(|s| s.business_id == id.as_str() && kinds.contains(&s.kind.as_str())))
 }
 
+pub fn wrong_type() -> ApiError {
+    rule(
+        "RULE_TYPE_OF_BUSINESS_INCORRECT",
+        "The businessId is for a different type of business",
+    )
+}
+
+/// The client's income source with this ID if it is of `kinds`; an income source of another
+/// kind is `RULE_TYPE_OF_BUSINESS_INCORRECT`, none at all is not found.
+pub fn source_of_kind(
+    conn: &rusqlite::Connection,
+    mtd_it_id: &str,
+    id: &BusinessId,
+    kinds: &[&str],
+) -> Result<Result<Source, ApiError>, rusqlite::Error> {
+    Ok(
+        match obligations::sources(conn, mtd_it_id)?
+            .into_iter()
+            .find(|s| s.business_id == id.as_str())
+        {
+            None => Err(not_found()),
+            Some(s) if kinds.contains(&s.kind.as_str()) => Ok(s),
+            Some(_) => Err(wrong_type()),
+        },
+    )
+}
+
 /// The latest accepted version: its body, dates and arrival.
 #[derive(Debug)]
 pub struct Stored {

@@ -300,20 +300,7 @@ pub async fn get_cumulative(
         return Err(bad("FORMAT_PROPERTY_ID", "The property ID is invalid"));
     }
     let conn = state.store.reader();
-    let any = [
-        "self-employment",
-        "uk-property",
-        "foreign-property",
-        "property-unspecified",
-    ];
-    let source = cumulative::source(&conn, &client.mtd_it_id, &id, &any)?
-        .ok_or_else(cumulative::not_found)?;
-    if source.kind != "foreign-property" {
-        return Err(bad(
-            "RULE_TYPE_OF_BUSINESS_INCORRECT",
-            "The businessId is for a different type of business",
-        ));
-    }
+    let source = cumulative::source_of_kind(&conn, &client.mtd_it_id, &id, &["foreign-property"])??;
     let stored =
         cumulative::latest(&conn, &source.business_id, year)?.ok_or_else(cumulative::not_found)?;
     let mut body = stored.body;
@@ -348,10 +335,7 @@ fn read_scenario(headers: &HeaderMap, known: &[&str]) -> Result<Option<ApiError>
     Ok(match super::scenario::pick(headers, known)? {
         Some("NOT_FOUND") => Some(cumulative::not_found()),
         Some("TAX_YEAR_NOT_SUPPORTED") => Some(cumulative::not_supported()),
-        Some("UK_PROPERTY") => Some(bad(
-            "RULE_TYPE_OF_BUSINESS_INCORRECT",
-            "The businessId is for a different type of business",
-        )),
+        Some("UK_PROPERTY") => Some(cumulative::wrong_type()),
         _ => None,
     })
 }
@@ -803,22 +787,11 @@ pub async fn put_annual(
     cumulative::check_amendment_window(&state, year)?;
     let now = clock::now_ms(&state.store)?;
     state.store.write(|tx| {
-        let any = [
-            "self-employment",
-            "uk-property",
-            "foreign-property",
-            "property-unspecified",
-        ];
-        let source = match cumulative::source(tx, &client.mtd_it_id, &id, &any)? {
-            None => return Ok(Err(cumulative::not_found())),
-            Some(s) if s.kind != "foreign-property" => {
-                return Ok(Err(bad(
-                    "RULE_TYPE_OF_BUSINESS_INCORRECT",
-                    "The businessId is for a different type of business",
-                )));
-            }
-            Some(s) => s,
-        };
+        let source =
+            match cumulative::source_of_kind(tx, &client.mtd_it_id, &id, &["foreign-property"])? {
+                Ok(s) => s,
+                Err(e) => return Ok(Err(e)),
+            };
         if by_property(year)
             && let Some(e) = unknown_property(tx, &source.business_id, &body)?
         {
@@ -859,20 +832,7 @@ pub async fn get_annual(
         return Err(bad("FORMAT_PROPERTY_ID", "The property ID is invalid"));
     }
     let conn = state.store.reader();
-    let any = [
-        "self-employment",
-        "uk-property",
-        "foreign-property",
-        "property-unspecified",
-    ];
-    let source = cumulative::source(&conn, &client.mtd_it_id, &id, &any)?
-        .ok_or_else(cumulative::not_found)?;
-    if source.kind != "foreign-property" {
-        return Err(bad(
-            "RULE_TYPE_OF_BUSINESS_INCORRECT",
-            "The businessId is for a different type of business",
-        ));
-    }
+    let source = cumulative::source_of_kind(&conn, &client.mtd_it_id, &id, &["foreign-property"])??;
     let (mut body, at) = super::annual_store::load(&conn, &source.business_id, year)?
         .ok_or_else(cumulative::not_found)?;
     if let Some(p) = wanted {

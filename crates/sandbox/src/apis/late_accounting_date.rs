@@ -95,20 +95,19 @@ fn business(
     mtd_it_id: &str,
     id: &BusinessId,
 ) -> Result<Result<Source, ApiError>, rusqlite::Error> {
-    let any = [
-        "self-employment",
-        "uk-property",
-        "foreign-property",
-        "property-unspecified",
-    ];
-    Ok(match cumulative::source(conn, mtd_it_id, id, &any)? {
-        None => Err(cumulative::not_found()),
-        Some(s) if s.kind == "self-employment" => Ok(s),
-        Some(_) => Err(unprocessable(
-            "RULE_TYPE_OF_BUSINESS_INCORRECT",
-            "The late accounting date rule is for self-employments",
-        )),
-    })
+    // Here a business of another kind is a 422, not HMRC's usual 400.
+    Ok(
+        cumulative::source_of_kind(conn, mtd_it_id, id, &["self-employment"])?.map_err(|e| {
+            if e.code() == "RULE_TYPE_OF_BUSINESS_INCORRECT" {
+                unprocessable(
+                    "RULE_TYPE_OF_BUSINESS_INCORRECT",
+                    "The late accounting date rule is for self-employments",
+                )
+            } else {
+                e
+            }
+        }),
+    )
 }
 
 /// `GET …/{taxYear}/late-accounting-date-rule-election`

@@ -15,7 +15,6 @@ use super::body::{Field, Findings, Kind, check_object, field, required};
 use super::{acting_for, building_allowance, cumulative, invalid, scenario};
 use crate::error::ApiError;
 use crate::gateway::Caller;
-use crate::obligations::Source;
 use crate::{AppState, clock};
 
 const RENT_A_ROOM: &[Field] = &[required("jointlyLet", Kind::Bool)];
@@ -89,14 +88,6 @@ const FIRST_YEAR: u16 = 2021;
 /// The last year with furnished holiday lettings apart.
 const LAST_FHL_YEAR: u16 = 2024;
 
-fn wrong_type() -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "RULE_TYPE_OF_BUSINESS_INCORRECT",
-        "The businessId is for a different type of business",
-    )
-}
-
 fn judge(body: &Value, year: TaxYear) -> Result<(), ApiError> {
     let mut found = Findings::default();
     let until_2024 = year.start_year() <= LAST_FHL_YEAR;
@@ -148,26 +139,6 @@ fn path_parts(
     cumulative::path_from(&raw_id, &raw_year, FIRST_YEAR)
 }
 
-/// The client's property business of `kinds`, or why not.
-fn property(
-    conn: &rusqlite::Connection,
-    mtd_it_id: &str,
-    id: &BusinessId,
-    kinds: &[&str],
-) -> Result<Result<Source, ApiError>, rusqlite::Error> {
-    let any = [
-        "self-employment",
-        "uk-property",
-        "foreign-property",
-        "property-unspecified",
-    ];
-    Ok(match cumulative::source(conn, mtd_it_id, id, &any)? {
-        None => Err(cumulative::not_found()),
-        Some(s) if kinds.contains(&s.kind.as_str()) => Ok(s),
-        Some(_) => Err(wrong_type()),
-    })
-}
-
 /// `PUT …/property/uk/{nino}/{businessId}/annual/{taxYear}`: 200 with no body, as HMRC answers.
 pub async fn put_uk(
     State(state): State<AppState>,
@@ -192,7 +163,8 @@ pub async fn put_uk(
     cumulative::check_amendment_window(&state, year)?;
     let now = clock::now_ms(&state.store)?;
     state.store.write(|tx| {
-        let source = match property(tx, &client.mtd_it_id, &id, &["uk-property"])? {
+        let source = match cumulative::source_of_kind(tx, &client.mtd_it_id, &id, &["uk-property"])?
+        {
             Ok(s) => s,
             Err(e) => return Ok(Err(e)),
         };
@@ -220,12 +192,12 @@ pub async fn get_uk(
         "NOT_FOUND",
     ];
     match scenario::pick(&headers, &known)? {
-        Some("FOREIGN_PROPERTY") => return Err(wrong_type()),
+        Some("FOREIGN_PROPERTY") => return Err(cumulative::wrong_type()),
         Some("NOT_FOUND") => return Err(cumulative::not_found()),
         _ => {}
     }
     let conn = state.store.reader();
-    let source = property(&conn, &client.mtd_it_id, &id, &["uk-property"])??;
+    let source = cumulative::source_of_kind(&conn, &client.mtd_it_id, &id, &["uk-property"])??;
     let (mut body, at) = super::annual_store::load(&conn, &source.business_id, year)?
         .ok_or_else(cumulative::not_found)?;
     body["submittedOn"] = Value::String(
@@ -252,7 +224,7 @@ pub async fn delete(
     }
     cumulative::check_amendment_window(&state, year)?;
     state.store.write(|tx| {
-        let source = match property(
+        let source = match cumulative::source_of_kind(
             tx,
             &client.mtd_it_id,
             &id,

@@ -75,14 +75,6 @@ const GET_SCENARIOS: &[&str] = &[
     "FOREIGN_PROPERTY",
 ];
 
-fn wrong_type() -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "RULE_TYPE_OF_BUSINESS_INCORRECT",
-        "The businessId is for a different type of business",
-    )
-}
-
 fn judge_body(
     body: &Value,
     _year: mtd_domain::TaxYear,
@@ -161,7 +153,7 @@ pub async fn get_uk(
         Some("UK_PROPERTY_FULL_EXPENSES") => Some(
             json!({ "premisesRunningCosts": 600.5, "repairsAndMaintenance": 420, "other": 80.25 }),
         ),
-        Some("FOREIGN_PROPERTY") => return Err(wrong_type()),
+        Some("FOREIGN_PROPERTY") => return Err(cumulative::wrong_type()),
         Some(_) => {
             return Err(cumulative::scenario_error(&headers, GET_SCENARIOS)?
                 .unwrap_or_else(cumulative::not_found));
@@ -178,23 +170,7 @@ pub async fn get_uk(
         })));
     }
     let conn = state.store.reader();
-    let Some(source) = cumulative::source(
-        &conn,
-        &client.mtd_it_id,
-        &id,
-        &[
-            "uk-property",
-            "self-employment",
-            "foreign-property",
-            "property-unspecified",
-        ],
-    )?
-    else {
-        return Err(cumulative::not_found());
-    };
-    if source.kind != "uk-property" {
-        return Err(wrong_type());
-    }
+    let source = cumulative::source_of_kind(&conn, &client.mtd_it_id, &id, &["uk-property"])??;
     let stored =
         cumulative::latest(&conn, &source.business_id, year)?.ok_or_else(cumulative::not_found)?;
     let mut body = stored.body;
