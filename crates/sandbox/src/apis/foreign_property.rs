@@ -762,6 +762,22 @@ fn judge_annual(body: &Value, year: TaxYear) -> Result<(), ApiError> {
     }
 }
 
+const ANNUAL: super::annual_store::Annual = super::annual_store::Annual {
+    kinds: &["foreign-property"],
+    first_year: FIRST_ANNUAL_YEAR,
+    scenarios: &[
+        "NOT_FOUND",
+        "TYPE_OF_BUSINESS_INCORRECT",
+        "PROPERTY_INCOME_ALLOWANCE",
+        "OUTSIDE_AMENDMENT_WINDOW",
+        "PROPERTY_ID_MISMATCH",
+    ],
+    judge: judge_annual,
+    on_state: Some(known_properties),
+    success: StatusCode::OK,
+    other_kinds_not_found: false,
+};
+
 /// `PUT …/property/foreign/{nino}/{businessId}/annual/{taxYear}`: 200 with no body, as HMRC answers.
 pub async fn put_annual(
     State(state): State<AppState>,
@@ -770,36 +786,7 @@ pub async fn put_annual(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let client = acting_for(&caller)?;
-    let (id, year) = annual_path(path)?;
-    let body = cumulative::read_body(&bytes)?;
-    judge_annual(&body, year)?;
-    let known = [
-        "NOT_FOUND",
-        "TYPE_OF_BUSINESS_INCORRECT",
-        "PROPERTY_INCOME_ALLOWANCE",
-        "OUTSIDE_AMENDMENT_WINDOW",
-        "PROPERTY_ID_MISMATCH",
-    ];
-    if let Some(e) = cumulative::scenario_error(&headers, &known)? {
-        return Err(e);
-    }
-    cumulative::check_amendment_window(&state, year)?;
-    let now = clock::now_ms(&state.store)?;
-    state.store.write(|tx| {
-        let source =
-            match cumulative::source_of_kind(tx, &client.mtd_it_id, &id, &["foreign-property"])? {
-                Ok(s) => s,
-                Err(e) => return Ok(Err(e)),
-            };
-        if by_property(year)
-            && let Some(e) = unknown_property(tx, &source.business_id, &body)?
-        {
-            return Ok(Err(e));
-        }
-        super::annual_store::save(tx, &source.business_id, year, &body, now)?;
-        Ok(Ok(StatusCode::OK))
-    })?
+    super::annual_store::put(&state, &caller, path, &headers, &bytes, &ANNUAL)
 }
 
 /// `GET …/property/foreign/{nino}/{businessId}/annual/{taxYear}[?propertyId=]`

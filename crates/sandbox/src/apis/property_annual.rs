@@ -139,6 +139,21 @@ fn path_parts(
     cumulative::path_from(&raw_id, &raw_year, FIRST_YEAR)
 }
 
+const ANNUAL: super::annual_store::Annual = super::annual_store::Annual {
+    kinds: &["uk-property"],
+    first_year: FIRST_YEAR,
+    scenarios: &[
+        "NOT_FOUND",
+        "TYPE_OF_BUSINESS_INCORRECT",
+        "PROPERTY_INCOME_ALLOWANCE",
+        "OUTSIDE_AMENDMENT_WINDOW",
+    ],
+    judge,
+    on_state: None,
+    success: StatusCode::OK,
+    other_kinds_not_found: false,
+};
+
 /// `PUT …/property/uk/{nino}/{businessId}/annual/{taxYear}`: 200 with no body, as HMRC answers.
 pub async fn put_uk(
     State(state): State<AppState>,
@@ -147,30 +162,7 @@ pub async fn put_uk(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let client = acting_for(&caller)?;
-    let (id, year) = path_parts(path)?;
-    let body = cumulative::read_body(&bytes)?;
-    judge(&body, year)?;
-    let known = [
-        "NOT_FOUND",
-        "TYPE_OF_BUSINESS_INCORRECT",
-        "PROPERTY_INCOME_ALLOWANCE",
-        "OUTSIDE_AMENDMENT_WINDOW",
-    ];
-    if let Some(e) = cumulative::scenario_error(&headers, &known)? {
-        return Err(e);
-    }
-    cumulative::check_amendment_window(&state, year)?;
-    let now = clock::now_ms(&state.store)?;
-    state.store.write(|tx| {
-        let source = match cumulative::source_of_kind(tx, &client.mtd_it_id, &id, &["uk-property"])?
-        {
-            Ok(s) => s,
-            Err(e) => return Ok(Err(e)),
-        };
-        super::annual_store::save(tx, &source.business_id, year, &body, now)?;
-        Ok(Ok(StatusCode::OK))
-    })?
+    super::annual_store::put(&state, &caller, path, &headers, &bytes, &ANNUAL)
 }
 
 /// `GET …/property/uk/{nino}/{businessId}/annual/{taxYear}`: the submission with `submittedOn`.

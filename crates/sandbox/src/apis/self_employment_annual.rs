@@ -13,9 +13,9 @@ use serde_json::Value;
 
 use super::body::{Field, Findings, Kind, check_object, field, required};
 use super::{acting_for, building_allowance, cumulative, invalid, scenario};
+use crate::AppState;
 use crate::error::ApiError;
 use crate::gateway::Caller;
-use crate::{AppState, clock};
 
 /// Every year's adjustments; `judge` refuses those a year's definition lacks.
 const ADJUSTMENTS: &[Field] = &[
@@ -144,6 +144,21 @@ fn judge(body: &Value, year: TaxYear) -> Result<(), ApiError> {
     }
 }
 
+const ANNUAL: super::annual_store::Annual = super::annual_store::Annual {
+    kinds: &["self-employment"],
+    first_year: FIRST_YEAR,
+    scenarios: &[
+        "NOT_FOUND",
+        "ALLOWANCE_NOT_SUPPORTED",
+        "WRONG_TPA_AMOUNT_SUBMITTED",
+        "OUTSIDE_AMENDMENT_WINDOW",
+    ],
+    judge,
+    on_state: None,
+    success: StatusCode::NO_CONTENT,
+    other_kinds_not_found: true,
+};
+
 /// `PUT …/self-employment/{nino}/{businessId}/annual/{taxYear}`
 pub async fn put(
     State(state): State<AppState>,
@@ -152,29 +167,7 @@ pub async fn put(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let client = acting_for(&caller)?;
-    let (id, year) = path_parts(path)?;
-    let body = cumulative::read_body(&bytes)?;
-    judge(&body, year)?;
-    let known = [
-        "NOT_FOUND",
-        "ALLOWANCE_NOT_SUPPORTED",
-        "WRONG_TPA_AMOUNT_SUBMITTED",
-        "OUTSIDE_AMENDMENT_WINDOW",
-    ];
-    if let Some(e) = cumulative::scenario_error(&headers, &known)? {
-        return Err(e);
-    }
-    cumulative::check_amendment_window(&state, year)?;
-    let now = clock::now_ms(&state.store)?;
-    state.store.write(|tx| {
-        let Some(source) = cumulative::source(tx, &client.mtd_it_id, &id, &["self-employment"])?
-        else {
-            return Ok(Err(cumulative::not_found()));
-        };
-        super::annual_store::save(tx, &source.business_id, year, &body, now)?;
-        Ok(Ok(StatusCode::NO_CONTENT))
-    })?
+    super::annual_store::put(&state, &caller, path, &headers, &bytes, &ANNUAL)
 }
 
 /// `GET …/self-employment/{nino}/{businessId}/annual/{taxYear}`
