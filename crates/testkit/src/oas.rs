@@ -149,6 +149,49 @@ pub fn schema(relative: &str) -> Option<Arc<Validator>> {
     Some(v)
 }
 
+/// The error codes an operation's definition lists, with their statuses: the names of the
+/// examples under each non-success response, which HMRC spells as the codes themselves.
+/// `relative` is the operation's YAML file under the root; `method` picks the operation where
+/// the file holds several. Empty when the definitions are not here.
+pub fn error_codes(relative: &str, method: &str) -> Vec<(u16, String)> {
+    let Some(root) = root() else {
+        return Vec::new();
+    };
+    let path = root.join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc: serde_norway::Value = serde_norway::from_str(&without_handlebars(&text))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let operation = doc.get(method.to_lowercase()).unwrap_or(&doc);
+    let Some(responses) = operation.get("responses").and_then(|r| r.as_mapping()) else {
+        panic!("{relative}: no responses for {method}");
+    };
+    let mut codes = Vec::new();
+    for (status, response) in responses {
+        let status = match status {
+            serde_norway::Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+            serde_norway::Value::String(s) => s.parse().ok(),
+            _ => None,
+        };
+        let Some(status) = status.filter(|s| *s >= 400) else {
+            continue;
+        };
+        let examples = response
+            .get("content")
+            .and_then(|c| c.get("application/json"))
+            .and_then(|j| j.get("examples"))
+            .and_then(|e| e.as_mapping());
+        for name in examples.into_iter().flat_map(|m| m.keys()) {
+            if let Some(code) = name.as_str().filter(|n| {
+                n.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            }) {
+                codes.push((status, code.to_owned()));
+            }
+        }
+    }
+    codes
+}
+
 /// A `multipleOf` failure that only floating point made: money like -120.5 is a multiple of 0.01
 /// in decimal, whatever binary arithmetic says.
 fn multiple_in_decimal(e: &jsonschema::ValidationError<'_>) -> bool {
@@ -227,5 +270,25 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn lists_an_operations_error_codes() {
+        if root().is_none() {
+            return;
+        }
+        let codes = error_codes(
+            "business-details-api/2.0/quarterly_period_type_create_amend.yaml",
+            "put",
+        );
+        assert!(
+            codes.contains(&(400, "RULE_QUARTERLY_PERIOD_UPDATING".to_owned())),
+            "{codes:?}"
+        );
+        assert!(
+            codes.contains(&(404, "RULE_BUSINESS_ID_NOT_FOUND".to_owned())),
+            "{codes:?}"
+        );
+        assert!(codes.iter().all(|(s, _)| *s >= 400), "{codes:?}");
     }
 }

@@ -499,6 +499,7 @@ pub async fn create_details(
     let id = BusinessId::parse(&raw_id).map_err(|e| bad(e.code(), &e.to_string()))?;
     let year = details_year(&raw_year)?;
     let body = cumulative::read_body(&bytes)?;
+    cumulative::check_amendment_window(&state, year)?;
     let now = clock::now_ms(&state.store)?;
     state.store.write(|tx| {
         let Some(source) = business(tx, &client.mtd_it_id, &id)? else {
@@ -588,6 +589,7 @@ pub async fn update_details(
     }
     let year = details_year(&raw_year)?;
     let body = cumulative::read_body(&bytes)?;
+    cumulative::check_amendment_window(&state, year)?;
     let now = clock::now_ms(&state.store)?;
     state.store.write(|tx| {
         let owner: Option<String> = tx

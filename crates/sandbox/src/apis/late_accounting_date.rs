@@ -248,10 +248,18 @@ pub async fn withdraw(
             "DELETE FROM ladr_elections WHERE business_id = ?1 AND tax_year = ?2",
             params![source.business_id, year.to_string()],
         )?;
-        Ok(if n == 1 {
-            Ok(StatusCode::NO_CONTENT)
+        if n == 1 {
+            return Ok(Ok(StatusCode::NO_CONTENT));
+        }
+        // A later year of an election made earlier: only the year it was made in can withdraw it.
+        Ok(Err(if election(tx, &source.business_id, year)?.is_some() {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "RULE_ELECTION_PERIOD_NOT_EXPIRED",
+                "This year is covered by an election made in an earlier year; withdraw it there",
+            )
         } else {
-            Err(cumulative::not_found())
-        })
+            cumulative::not_found()
+        }))
     })?
 }

@@ -107,7 +107,16 @@ fn judge(body: &Value, year: TaxYear) -> Result<(), ApiError> {
     let y = year.start_year();
     for (pointer, first, last) in YEARS_OF {
         if !(first..=last).contains(&y) && body.pointer(pointer).is_some() {
-            found.empty_or_wrong(pointer);
+            // HMRC names the allowances a year lacks; other fields a year lacks are just unknown.
+            if pointer.starts_with("/allowances/") && !pointer.ends_with("GoodsVehicleAllowance") {
+                found.add(
+                    "RULE_ALLOWANCE_NOT_SUPPORTED",
+                    "One or more of the allowances is not supported for this tax year",
+                    pointer,
+                );
+            } else {
+                found.empty_or_wrong(pointer);
+            }
         }
     }
     let allowances = body.get("allowances").and_then(Value::as_object);

@@ -69,6 +69,11 @@ struct Settled {
 /// The body's rules.
 fn judge(body: &Value) -> Result<Settled, ApiError> {
     let mut found = Findings::default();
+    if body.as_object().is_some_and(|o| o.is_empty()) {
+        // Nothing to judge: HMRC answers the empty body alone, not each field it lacks.
+        found.empty_or_wrong("");
+        return Err(invalid(found.into_items()));
+    }
     check_object(body, BODY, "", &mut found);
     let kind = text(body, "typeOfBusiness").unwrap_or_default();
     if !matches!(
@@ -154,6 +159,22 @@ fn judge(body: &Value) -> Result<Settled, ApiError> {
         body.get("firstAccountingPeriodStartDate"),
         body.get("firstAccountingPeriodEndDate"),
     ) {
+        (Some(s), Some(e)) => {
+            // A whole tax year: 6 April to the 5 April after.
+            let whole = match (super::body::date(s), super::body::date(e)) {
+                (Some(s), Some(e)) => {
+                    TaxYear::containing(s).is_some_and(|y| y.first_day() == s && y.last_day() == e)
+                }
+                _ => true,
+            };
+            if !whole {
+                found.add(
+                    "RULE_FIRST_ACCOUNTING_DATE_RANGE_INVALID",
+                    "The first accounting period must be one whole tax year, 6 April to 5 April",
+                    "",
+                );
+            }
+        }
         (Some(_), None) => found.add(
             "MISSING_FIRST_ACCOUNTING_PERIOD_END_DATE",
             "Give the first accounting period's end date too",
@@ -251,7 +272,19 @@ pub async fn create(
         accounting,
     } = judge(&body)?;
     let now = clock::now_ms(&state.store)?;
-    let current = TaxYear::containing(clock::from_ms(now).date_naive());
+    let today = clock::from_ms(now).date_naive();
+    if body
+        .get("commencementDate")
+        .and_then(super::body::date)
+        .is_some_and(|d| d >= today)
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "RULE_COMMENCEMENT_DATE_NOT_SUPPORTED",
+            "The commencement date must be in the past",
+        ));
+    }
+    let current = TaxYear::containing(today);
     let address = (kind == "self-employment").then(|| {
         json!({
             "addressLine1": text(&body, "businessAddressLineOne"),

@@ -244,13 +244,27 @@ pub async fn create_checkpoint(
     let mtd_it_id = acting_for(&state, &caller, &nino)?;
     // 36 letters and digits: HMRC's path pattern allows hyphens, its list schema does not.
     let id = crate::secrets::random_alphanumeric(36);
-    state.store.write(|tx| {
+    let made = state.store.write(|tx| {
         let data = snapshot(tx, &mtd_it_id, nino.as_str())?;
+        let empty = data
+            .as_object()
+            .is_some_and(|t| t.values().all(|v| v["rows"].as_array().is_none_or(Vec::is_empty)));
+        if empty {
+            return Ok(false);
+        }
         tx.execute(
             "INSERT INTO checkpoints (checkpoint_id, client_id, nino, created_at_ms, data) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, caller.client_id, nino.as_str(), clock::wall_ms(), data.to_string()],
-        )
+        )?;
+        Ok(true)
     })?;
+    if !made {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "MATCHING_RESOURCE_NOT_FOUND",
+            "There is no test data for this NINO to keep in a checkpoint",
+        ));
+    }
     Ok((StatusCode::CREATED, Json(json!({ "checkpointId": id }))))
 }
 
@@ -261,6 +275,9 @@ pub async fn list_checkpoints(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let nino = nino_param(query.as_deref())?;
+    if let Some(n) = &nino {
+        acting_for(&state, &caller, n)?;
+    }
     let conn = state.store.reader();
     let mut stmt = conn.prepare(
         "SELECT checkpoint_id, nino, created_at_ms FROM checkpoints
@@ -307,6 +324,8 @@ pub async fn delete_checkpoint(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, ApiError> {
     let id = checkpoint_id(path)?;
+    let (nino, _) = checkpoint(&state, &caller, &id)?;
+    acting_for(&state, &caller, &nino)?;
     let n = state.store.write(|tx| {
         tx.execute(
             "DELETE FROM checkpoints WHERE checkpoint_id = ?1 AND client_id = ?2",
@@ -320,14 +339,8 @@ pub async fn delete_checkpoint(
     }
 }
 
-/// `POST …/vendor-state/checkpoints/{checkpointId}/restore` → 201: the taxpayer's test data as it
-/// was, in one transaction.
-pub async fn restore_checkpoint(
-    State(state): State<AppState>,
-    axum::Extension(caller): axum::Extension<Caller>,
-    path: Result<Path<String>, PathRejection>,
-) -> Result<StatusCode, ApiError> {
-    let id = checkpoint_id(path)?;
+/// This application's checkpoint `id`: whose data it holds, and the data.
+fn checkpoint(state: &AppState, caller: &Caller, id: &str) -> Result<(Nino, String), ApiError> {
     let found: Option<(String, String)> =
         rusqlite::OptionalExtension::optional(state.store.reader().query_row(
             "SELECT nino, data FROM checkpoints WHERE checkpoint_id = ?1 AND client_id = ?2",
@@ -336,6 +349,18 @@ pub async fn restore_checkpoint(
         ))?;
     let (nino, data) = found.ok_or_else(no_checkpoint)?;
     let nino = Nino::parse(&nino).map_err(|_| no_checkpoint())?;
+    Ok((nino, data))
+}
+
+/// `POST …/vendor-state/checkpoints/{checkpointId}/restore` → 201: the taxpayer's test data as it
+/// was, in one transaction.
+pub async fn restore_checkpoint(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = checkpoint_id(path)?;
+    let (nino, data) = checkpoint(&state, &caller, &id)?;
     let mtd_it_id = acting_for(&state, &caller, &nino)?;
     let data: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
     state.store.write(|tx| {

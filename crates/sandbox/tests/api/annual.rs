@@ -144,7 +144,7 @@ async fn annual_submissions() {
     expect_error(
         send(&app, &t, Method::PUT, "2025-26", Some(&charge_point)).await,
         400,
-        "RULE_INCORRECT_OR_EMPTY_BODY_SUBMITTED",
+        "RULE_ALLOWANCE_NOT_SUPPORTED",
     )
     .await;
     let overlap = json!({ "adjustments": { "overlapReliefUsed": 10 } });

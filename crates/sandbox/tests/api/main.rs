@@ -8,6 +8,7 @@ mod authorize;
 mod browser;
 mod business_details;
 mod conformance;
+mod error_codes;
 mod foreign_property;
 mod fraud_headers;
 mod gateway;
