@@ -96,10 +96,15 @@ fn read(path: &Path) -> Result<Value, String> {
     serde_json::from_str(&without_handlebars(&text)).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// A schema: read as `read` does, and forgiving the trailing commas HMRC published in one.
+/// A schema: read as `read` does, and forgiving the trailing commas HMRC published in one. HMRC
+/// writes its error schemas in YAML.
 fn read_schema(path: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&without_trailing_commas(&without_handlebars(&text)))
+    let text = without_handlebars(&text);
+    if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        return serde_norway::from_str(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    serde_json::from_str(&without_trailing_commas(&text))
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 

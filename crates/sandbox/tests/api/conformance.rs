@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use axum::http::{Method, StatusCode};
-use mtd_sandbox::gateway::{Endpoint, Observer, endpoints as ep};
+use mtd_sandbox::gateway::{Api, Endpoint, Observer, endpoints as ep};
 
 /// HMRC's schema for a successful answer of `endpoint` at `path` (some differ by tax year), by
 /// path under `hmrc-oas/`.
@@ -147,13 +147,33 @@ fn schema_for(endpoint: &Endpoint, path: &str) -> Option<&'static str> {
         .map(|(_, s)| *s)
 }
 
-/// An observer that checks each successful JSON answer and keeps what does not conform.
+/// HMRC's schema for an error answer of an API it defines.
+fn error_schema_for(endpoint: &Endpoint) -> Option<&'static str> {
+    Some(match endpoint.api {
+        Api::IndividualDetails => {
+            "self-assessment-individual-details-api/2.0/schemas/error-response.yaml"
+        }
+        Api::BusinessDetails => "business-details-api/2.0/schemas/error-response.yaml",
+        Api::Obligations => "obligations-api/3.0/schemas/error-response.yaml",
+        Api::SelfEmployment => "self-employment-business-api/5.0/schemas/error-response.yaml",
+        Api::PropertyBusiness => "property-business-api/6.0/schemas/error-response.yaml",
+        Api::SaTestSupport => "mtd-sa-test-support-api/1.0/schemas/error_response.yaml",
+        _ => return None,
+    })
+}
+
+/// An observer that checks each JSON answer, success or error, and keeps what does not conform.
 pub fn observer(violations: Arc<Mutex<Vec<String>>>) -> Observer {
     Observer(Arc::new(move |endpoint, path, status, body| {
-        if !status.is_success() || status == StatusCode::NO_CONTENT || body.is_empty() {
+        if status == StatusCode::NO_CONTENT || body.is_empty() {
             return;
         }
-        let Some(schema) = schema_for(endpoint, path) else {
+        let schema = if status.is_success() {
+            schema_for(endpoint, path)
+        } else {
+            error_schema_for(endpoint)
+        };
+        let Some(schema) = schema else {
             return;
         };
         let outcome = match serde_json::from_slice(body) {
@@ -209,7 +229,14 @@ fn a_stray_answer_is_caught() {
         StatusCode::OK,
         br#"{"obligations": [{"typeOfBusiness": "self-employment", "late": true}]}"#,
     );
+    // An error answer without its code.
+    (check.0)(
+        &ep::SE_CUMULATIVE_PUT,
+        "/individuals/business/self-employment/AA123456A/XAIS12345678901/cumulative/2025-26",
+        StatusCode::BAD_REQUEST,
+        br#"{"message": "Something was wrong"}"#,
+    );
     if mtd_testkit::oas::root().is_some() {
-        assert_eq!(strays.lock().unwrap().len(), 1, "{strays:?}");
+        assert_eq!(strays.lock().unwrap().len(), 2, "{strays:?}");
     }
 }
