@@ -197,6 +197,39 @@ pub fn error_codes(relative: &str, method: &str) -> Vec<(u16, String)> {
     codes
 }
 
+/// The example requests an operation's definition publishes, as paths under the root (empty when
+/// the definitions are not here). `method` picks the operation as for [`error_codes`].
+pub fn example_requests(relative: &str, method: &str) -> Vec<String> {
+    let Some(root) = root() else {
+        return Vec::new();
+    };
+    let path = root.join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc: serde_norway::Value = serde_norway::from_str(&without_handlebars(&text))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let operation = doc.get(method.to_lowercase()).unwrap_or(&doc);
+    let dir = Path::new(relative).parent().unwrap_or(Path::new(""));
+    let contents = operation
+        .get("requestBody")
+        .and_then(|b| b.get("content"))
+        .and_then(|c| c.as_mapping());
+    let mut out = Vec::new();
+    for media in contents.into_iter().flat_map(|m| m.values()) {
+        let examples = media.get("examples").and_then(|e| e.as_mapping());
+        for example in examples.into_iter().flat_map(|m| m.values()) {
+            let reference = example
+                .get("value")
+                .and_then(|v| v.get("$ref"))
+                .and_then(|r| r.as_str());
+            if let Some(r) = reference {
+                let joined = dir.join(r.trim_start_matches("./"));
+                out.push(joined.to_string_lossy().into_owned());
+            }
+        }
+    }
+    out
+}
+
 /// A `multipleOf` failure that only floating point made: money like -120.5 is a multiple of 0.01
 /// in decimal, whatever binary arithmetic says.
 fn multiple_in_decimal(e: &jsonschema::ValidationError<'_>) -> bool {

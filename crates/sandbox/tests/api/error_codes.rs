@@ -4,7 +4,8 @@
 //! one not yet produced. The few that only HMRC's own records decide (an insolvent trader, a
 //! taxpayer HMRC has no record of) are produced through the Gov-Test-Scenario HMRC lists for them.
 //!
-//! Path and header codes are swept over every endpoint; the rest are one request each.
+//! Path and header codes are swept over every endpoint; the rest are one request each. Every
+//! example request HMRC publishes for these endpoints is sent too, and must be accepted.
 
 use std::collections::BTreeSet;
 
@@ -1501,4 +1502,110 @@ async fn specific_codes(w: &mut World) {
     details_codes(w).await;
     test_support_codes(w, &lonely, &other_app).await;
     later_codes(w).await;
+}
+
+/// The tax year an example request is about: its own dates say, else the definition it
+/// illustrates (`defN`, numbered from the first year with a definition of its own).
+fn example_year(file: &str, example: &str, body: &Value) -> String {
+    let dated = [
+        "/periodDates/periodStartDate",
+        "/fromDate",
+        "/periodsOfAccountDates/0/startDate",
+        "/endDate",
+    ]
+    .iter()
+    .find_map(|p| body.pointer(p).and_then(Value::as_str))
+    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    .and_then(mtd_domain::TaxYear::containing);
+    if let Some(y) = dated {
+        return y.to_string();
+    }
+    let def: usize = example
+        .split('/')
+        .find_map(|part| part.strip_prefix("def")?.parse().ok())
+        .unwrap_or(0);
+    let years: &[&str] = match file {
+        SE_ANNUAL => &["2023-24", "2024-25", "2025-26", "2026-27"],
+        UK_ANNUAL => &["2024-25", "2025-26"],
+        FOREIGN_ANNUAL => &["2024-25", "2025-26", "2026-27"],
+        _ => &[],
+    };
+    def.checked_sub(1)
+        .and_then(|i| years.get(i))
+        .map_or(YEAR, |y| y)
+        .to_owned()
+}
+
+/// The sandbox clock an example is sent at: the day after the period it covers, the middle of
+/// the year for a choice about the current year, else soon after the year.
+fn example_clock(file: &str, body: &Value, year: &str) -> String {
+    let end = ["/periodDates/periodEndDate", "/toDate"]
+        .iter()
+        .find_map(|p| body.pointer(p).and_then(Value::as_str));
+    let year = mtd_domain::TaxYear::parse(year).unwrap();
+    let day = match end {
+        Some(d) => {
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap() + chrono::Duration::days(1)
+        }
+        None if file == PERIOD_TYPE => year.first_day() + chrono::Duration::days(100),
+        None => year.last_day() + chrono::Duration::days(30),
+    };
+    format!("{day}T09:00:00Z")
+}
+
+#[tokio::test]
+async fn every_published_example_request_is_accepted() {
+    if mtd_testkit::oas::root().is_none() {
+        return;
+    }
+    let mut w = World::new().await;
+    // A taxpayer of long standing with nothing sent yet.
+    let mut ex = person(&w.app, "2019-01-01").await;
+    let villa = json!({ "propertyName": "Example Villa", "countryCode": "FRA" });
+    let made = w.accepted(w.req(DETAILS_CREATE, &ex).body(villa)).await;
+    ex.property = made["propertyId"].as_str().unwrap().to_owned();
+    // Signed up voluntarily from 2025-26, the first year of cumulative updates.
+    let voluntary = json!({ "itsaStatusDetails": [ { "submittedOn": "2025-04-06T09:00:00.000Z",
+        "status": "MTD Voluntary", "statusReason": "Sign up - return available" } ] });
+    w.accepted(w.req(ITSA_STATUS, &ex).year("2025-26").body(voluntary))
+        .await;
+    let mut refused = Vec::new();
+    let mut sent = 0;
+    for (e, file) in DEFS {
+        for example in mtd_testkit::oas::example_requests(file, e.method.as_str()) {
+            let mut body = mtd_testkit::oas::json(&example).unwrap();
+            // Property IDs name this taxpayer's own properties.
+            for p in body
+                .get_mut("foreignProperty")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if p.get("propertyId").is_some() {
+                    p["propertyId"] = json!(ex.property);
+                }
+            }
+            let year = example_year(file, &example, &body);
+            let clock = example_clock(file, &body, &year);
+            w.app.client.test_support().set_clock(&clock).await.unwrap();
+            refresh(&w.app, &mut ex).await;
+            // Test businesses each for a taxpayer with none yet: one property business of a kind.
+            let who = if *file == BUSINESS_CREATE {
+                person_with(&w.app, "2019-01-01", &[]).await
+            } else {
+                ex.clone()
+            };
+            let resp = w.send(&w.req(file, &who).year(&year).body(body)).await;
+            if !resp.status().is_success() {
+                refused.push(format!(
+                    "{example} ({year} at {clock}): {} {}",
+                    resp.status(),
+                    resp.text().await.unwrap()
+                ));
+            }
+            sent += 1;
+        }
+    }
+    assert!(refused.is_empty(), "refused:\n{}", refused.join("\n"));
+    assert!(sent >= 25, "only {sent} examples found");
 }

@@ -3,7 +3,6 @@
 //! by one; the rules about dates, money and bodies are judged on that state.
 
 use chrono::NaiveDate;
-use mtd_client::AccessToken;
 use mtd_client::api::obligations::{Filter, Status};
 use mtd_client::api::property_business::{self, UkCumulativeSummary, UkProperty};
 use mtd_client::api::self_employment::{CumulativeSummary, Expenses, Income, PeriodDates};
@@ -436,129 +435,6 @@ async fn bad_updates_get_hmrcs_errors_and_change_nothing() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 204);
-}
-
-/// Each example request HMRC publishes for an endpoint served here is accepted on suitable state.
-#[tokio::test]
-async fn hmrcs_example_requests_are_accepted() {
-    if mtd_testkit::oas::root().is_none() {
-        return;
-    }
-    let example = |p: &str| mtd_testkit::oas::json(p).unwrap();
-    let app = spawn_app().await;
-    app.client
-        .test_support()
-        .set_clock("2025-07-08T09:00:00Z")
-        .await
-        .unwrap();
-    // Test businesses, each for its own taxpayer (one property business of a kind each).
-    for file in [
-        "create_request_self_employment_business.json",
-        "create_request_uk_property.json",
-        "create_request_foreign_property.json",
-    ] {
-        taxpayer(
-            &app,
-            example(&format!(
-                "mtd-sa-test-support-api/1.0/examples/businesses/{file}"
-            )),
-        )
-        .await;
-    }
-    let y = TaxYear::parse("2025-26").unwrap();
-    let put = |path: String, version: &'static str, body: serde_json::Value, token: AccessToken| {
-        let app = &app;
-        async move {
-            app.raw
-                .put(app.url(&path))
-                .header("Accept", format!("application/vnd.hmrc.{version}+json"))
-                .bearer_auth(token.secret())
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    };
-    let trader = taxpayer(
-        &app,
-        json!({ "typeOfBusiness": "self-employment", "tradingName": "Examples", "commencementDate": "2018-04-06",
-                "businessAddressLineOne": "1 High St", "businessAddressPostcode": "TS1 1PA", "businessAddressCountryCode": "GB" }),
-    )
-    .await;
-    for file in ["consolidated_request.json", "non_consolidated_request.json"] {
-        let body = example(&format!(
-            "self-employment-business-api/5.0/examples/createAmendCumulativePeriodSummary/{file}"
-        ));
-        let path = format!(
-            "/individuals/business/self-employment/{}/{}/cumulative/{y}",
-            trader.nino, trader.business
-        );
-        assert_eq!(
-            put(path, "5.0", body, trader.token.clone()).await,
-            204,
-            "{file}"
-        );
-    }
-    let landlord = taxpayer(
-        &app,
-        json!({ "typeOfBusiness": "uk-property", "commencementDate": "2018-04-06" }),
-    )
-    .await;
-    for file in ["request.json", "consolidated_request.json"] {
-        let body = example(&format!(
-            "property-business-api/6.0/examples/uk_property_cumulative_summary_create_and_amend/def1/{file}"
-        ));
-        let path = format!(
-            "/individuals/business/property/uk/{}/{}/cumulative/{y}",
-            landlord.nino, landlord.business
-        );
-        assert_eq!(
-            put(path, "6.0", body, landlord.token.clone()).await,
-            204,
-            "{file}"
-        );
-    }
-    let body = example(
-        "business-details-api/2.0/examples/createAmendQuarterlyPeriodType/def1/request.json",
-    );
-    let fresh = taxpayer(&app, json!({ "typeOfBusiness": "uk-property" })).await;
-    let path = format!(
-        "/individuals/business/details/{}/{}/{y}",
-        fresh.nino, fresh.business
-    );
-    assert_eq!(put(path, "2.0", body, fresh.token.clone()).await, 204);
-    for file in std::fs::read_dir(
-        mtd_testkit::oas::root()
-            .unwrap()
-            .join("mtd-sa-test-support-api/1.0/examples/itsaStatus"),
-    )
-    .unwrap()
-    {
-        let file = file.unwrap().path();
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        if !name.contains("request") {
-            continue;
-        }
-        let body = example(&format!(
-            "mtd-sa-test-support-api/1.0/examples/itsaStatus/{name}"
-        ));
-        let status = app
-            .raw
-            .post(app.url(&format!(
-                "/individuals/self-assessment-test-support/itsa-status/{}/{y}",
-                fresh.nino
-            )))
-            .header("Accept", "application/vnd.hmrc.1.0+json")
-            .bearer_auth(fresh.token.secret())
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .status();
-        assert_eq!(status, 204, "{name}");
-    }
 }
 
 /// HMRC's vendor-state test support: checkpoints roll a taxpayer's test data back; deleting the
