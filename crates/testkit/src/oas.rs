@@ -230,6 +230,39 @@ pub fn example_requests(relative: &str, method: &str) -> Vec<String> {
     out
 }
 
+/// The `Gov-Test-Scenario` values an operation's description lists in its table of test data
+/// (the first cell of each row that is a name in capitals), without `STATEFUL` and the default,
+/// each with what HMRC says it simulates.
+pub fn test_scenarios(relative: &str, method: &str) -> Vec<(String, String)> {
+    let Some(root) = root() else {
+        return Vec::new();
+    };
+    let path = root.join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc: serde_norway::Value = serde_norway::from_str(&without_handlebars(&text))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let operation = doc.get(method.to_lowercase()).unwrap_or(&doc);
+    let description = operation
+        .get("description")
+        .and_then(|d| d.as_str())
+        .unwrap_or("");
+    description
+        .lines()
+        .filter_map(|line| {
+            let mut cells = line.trim().strip_prefix('|')?.split('|').map(str::trim);
+            Some((cells.next()?, cells.next().unwrap_or("")))
+        })
+        .filter(|(name, _)| {
+            name.len() > 1
+                && *name != "STATEFUL"
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        })
+        .map(|(name, what)| (name.to_owned(), what.to_owned()))
+        .collect()
+}
+
 /// A `multipleOf` failure that only floating point made: money like -120.5 is a multiple of 0.01
 /// in decimal, whatever binary arithmetic says.
 fn multiple_in_decimal(e: &jsonschema::ValidationError<'_>) -> bool {

@@ -51,7 +51,8 @@ fn self_employment(
 fn scenario_error(headers: &HeaderMap, known: &[&str]) -> Result<Option<ApiError>, ApiError> {
     Ok(match scenario::pick(headers, known)? {
         Some("NOT_FOUND") => Some(cumulative::not_found()),
-        Some(s) if s.starts_with("NO_") || s == "CESSATION_DATE" => None,
+        // `NO_PERIODS_OF_ACCOUNT` is an answer to show, not an error.
+        Some(s) if s.starts_with("NO_") => None,
         Some(s) => Some(ApiError::new(
             StatusCode::BAD_REQUEST,
             &format!("RULE_{s}"),
@@ -210,21 +211,25 @@ pub async fn get(
     let client = acting_for(&caller)?;
     let (raw_id, raw_year) = path.map(|Path((_, b, y))| (b, y)).unwrap_or_default();
     let (id, year) = path_parts(&raw_id, &raw_year)?;
-    match scenario::pick(&headers, &["NO_PERIODS_OF_ACCOUNT", "NOT_FOUND"])? {
+    let (text, at) = match scenario::pick(&headers, &["NO_PERIODS_OF_ACCOUNT", "NOT_FOUND"])? {
         Some("NOT_FOUND") => return Err(cumulative::not_found()),
-        Some(_) => return Ok(Json(json!({ "periodsOfAccount": false }))),
-        None => {}
-    }
-    let conn = state.store.reader();
-    let source = self_employment(&conn, &client.mtd_it_id, &id)?;
-    let stored: Option<(String, i64)> = conn
-        .query_row(
-            "SELECT body, submitted_at_ms FROM periods_of_account WHERE business_id = ?1 AND tax_year = ?2",
-            params![source.business_id, year.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (text, at) = stored.ok_or_else(cumulative::not_found)?;
+        Some(_) => (
+            json!({ "periodsOfAccount": false }).to_string(),
+            clock::now_ms(&state.store)?,
+        ),
+        None => {
+            let conn = state.store.reader();
+            let source = self_employment(&conn, &client.mtd_it_id, &id)?;
+            let stored: Option<(String, i64)> = conn
+                .query_row(
+                    "SELECT body, submitted_at_ms FROM periods_of_account WHERE business_id = ?1 AND tax_year = ?2",
+                    params![source.business_id, year.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            stored.ok_or_else(cumulative::not_found)?
+        }
+    };
     let mut body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     body["submittedOn"] = json!(
         clock::from_ms(at)

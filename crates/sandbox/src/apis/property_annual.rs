@@ -9,7 +9,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use mtd_domain::{BusinessId, TaxYear};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::body::{Field, Findings, Kind, check_object, field, required};
 use super::{acting_for, building_allowance, cumulative, invalid, scenario};
@@ -183,21 +183,51 @@ pub async fn get_uk(
         "FOREIGN_PROPERTY",
         "NOT_FOUND",
     ];
-    match scenario::pick(&headers, &known)? {
+    let canned = match scenario::pick(&headers, &known)? {
         Some("FOREIGN_PROPERTY") => return Err(cumulative::wrong_type()),
         Some("NOT_FOUND") => return Err(cumulative::not_found()),
-        _ => {}
-    }
-    let conn = state.store.reader();
-    let source = cumulative::source_of_kind(&conn, &client.mtd_it_id, &id, &["uk-property"])??;
-    let (mut body, at) = super::annual_store::load(&conn, &source.business_id, year)?
-        .ok_or_else(cumulative::not_found)?;
+        Some(s) => Some(canned_uk(s, year)),
+        None => None,
+    };
+    // The clock is read before the reader is taken: both hold the same connection.
+    let (mut body, at) = match canned {
+        Some(body) => (body, clock::now_ms(&state.store)?),
+        None => load_uk(&state.store.reader(), &client.mtd_it_id, &id, year)?,
+    };
     body["submittedOn"] = Value::String(
         clock::from_ms(at)
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string(),
     );
     Ok(Json(body))
+}
+
+/// The stored UK property annual submission, and when it was made.
+fn load_uk(
+    conn: &rusqlite::Connection,
+    mtd_it_id: &str,
+    id: &mtd_domain::BusinessId,
+    year: TaxYear,
+) -> Result<(Value, i64), ApiError> {
+    let source = cumulative::source_of_kind(conn, mtd_it_id, id, &["uk-property"])??;
+    super::annual_store::load(conn, &source.business_id, year)?.ok_or_else(cumulative::not_found)
+}
+
+/// HMRC's canned answers for the UK annual submission's scenarios: allowances claimed, or the
+/// property income allowance instead; furnished holiday lettings apart before 2025-26.
+fn canned_uk(scenario: &str, year: TaxYear) -> Value {
+    let allowances = if scenario.ends_with("PROPERTY_ALLOWANCE") {
+        json!({ "propertyIncomeAllowance": 1000.00 })
+    } else {
+        json!({ "annualInvestmentAllowance": 1500.00, "otherCapitalAllowance": 230.75 })
+    };
+    let holiday_lets = scenario.starts_with("UK_FHL_") && year.start_year() < 2025;
+    let key = if holiday_lets {
+        "ukFhlProperty"
+    } else {
+        "ukProperty"
+    };
+    json!({ key: { "allowances": allowances } })
 }
 
 /// `DELETE /individuals/business/property/{nino}/{businessId}/annual/{taxYear}` (UK or foreign).

@@ -188,8 +188,16 @@ pub async fn get(
 ) -> Result<Json<Value>, ApiError> {
     let client = acting_for(&caller)?;
     let (id, year) = path_parts(path)?;
-    if scenario::pick(&headers, &["NOT_FOUND", "TRADING_ALLOWANCE"])? == Some("NOT_FOUND") {
-        return Err(cumulative::not_found());
+    match scenario::pick(&headers, &["NOT_FOUND", "TRADING_ALLOWANCE"])? {
+        Some("NOT_FOUND") => return Err(cumulative::not_found()),
+        // HMRC's canned answer: a business claiming the trading allowance, whatever is stored.
+        Some(_) => {
+            return Ok(Json(serde_json::json!({
+                "allowances": { "tradingIncomeAllowance": 1000.00 },
+                "nonFinancials": { "businessDetailsChangedRecently": false }
+            })));
+        }
+        None => {}
     }
     let conn = state.store.reader();
     let source = cumulative::source(&conn, &client.mtd_it_id, &id, &["self-employment"])?
@@ -208,6 +216,14 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let client = acting_for(&caller)?;
     let (id, year) = path_parts(path)?;
+    // `DELETE` is HMRC's scenario for a plain success, whatever is stored.
+    if scenario::pick(
+        &headers,
+        &["DELETE", "NOT_FOUND", "OUTSIDE_AMENDMENT_WINDOW"],
+    )? == Some("DELETE")
+    {
+        return Ok(StatusCode::NO_CONTENT);
+    }
     if let Some(e) =
         cumulative::scenario_error(&headers, &["NOT_FOUND", "OUTSIDE_AMENDMENT_WINDOW"])?
     {

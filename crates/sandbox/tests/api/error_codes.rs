@@ -1609,3 +1609,48 @@ async fn every_published_example_request_is_accepted() {
     assert!(refused.is_empty(), "refused:\n{}", refused.join("\n"));
     assert!(sent >= 25, "only {sent} examples found");
 }
+
+/// Every `Gov-Test-Scenario` HMRC lists for these endpoints is taken: one named after an error
+/// answers that error (with its listed status) and changes nothing; the others answer as the
+/// endpoint does, never with `RULE_INCORRECT_GOV_TEST_SCENARIO`.
+#[tokio::test]
+async fn every_listed_test_scenario_is_answered() {
+    let mut w = World::new().await;
+    let main = w.main.clone();
+    let mut tried = 0;
+    for (e, file) in DEFS {
+        let codes = listed(file);
+        for (scenario, what) in mtd_testkit::oas::test_scenarios(file, e.method.as_str()) {
+            let named = |c: &&(u16, String)| {
+                c.1 == scenario
+                    || c.1 == format!("RULE_{scenario}")
+                    || (scenario == "NOT_FOUND" && c.1 == "MATCHING_RESOURCE_NOT_FOUND")
+                    || (what.contains("type of business is incorrect")
+                        && c.1 == "RULE_TYPE_OF_BUSINESS_INCORRECT")
+            };
+            let scenario: &'static str = Box::leak(scenario.clone().into_boxed_str());
+            let mut r = w.req(file, &main).scenario(scenario);
+            // HMRC's dynamic answer follows the business ID it names for each kind of business.
+            if scenario == "DYNAMIC" && std::ptr::eq(*e, &ep::BUSINESS_RETRIEVE) {
+                r = r.business("XBIS12345678901");
+            }
+            match codes.iter().find(named) {
+                Some((_, code)) => w.refused(r, code).await,
+                None => {
+                    let resp = w.send(&r).await;
+                    let status = resp.status();
+                    let body = resp.text().await.unwrap();
+                    if !status.is_success() {
+                        w.wrong.push(format!("{file} {scenario}: {status} {body}"));
+                    }
+                    w.before = w.app.fingerprint();
+                }
+            }
+            tried += 1;
+        }
+    }
+    assert!(w.wrong.is_empty(), "{}", w.wrong.join("\n"));
+    if mtd_testkit::oas::root().is_some() {
+        assert!(tried > 60, "only {tried} scenarios found");
+    }
+}
