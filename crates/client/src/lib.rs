@@ -13,6 +13,7 @@ mod environment;
 mod error;
 pub mod fraud_headers;
 pub mod oauth;
+pub mod records;
 pub mod tokens;
 mod transport;
 

@@ -2,10 +2,13 @@
 //!
 //! [`oas`]: HMRC's published API definitions, as fixtures for conformance checks.
 //!
+//! [`data`]: the shared realistic records and the totals they must produce.
+//!
 //! [`Browser`]: Debian's Chromium, headless, driven through chromedriver with the flags this
 //! machine needs. Where Chromium is not installed, [`Browser::start`] says so loudly and gives
 //! `None` so the test can skip, except under CI (`CI=true`), where a missing browser fails.
 
+pub mod data;
 pub mod oas;
 
 use std::process::{Child, Command, Stdio};
