@@ -94,6 +94,28 @@ pub enum Command {
         #[arg(long)]
         history: bool,
     },
+    /// The income sources (businesses) HMRC holds, with their business IDs.
+    Businesses {
+        /// An agent: the client's NINO. A business: its own NINO, if this software does not know it.
+        #[arg(long, value_name = "NINO")]
+        client: Option<String>,
+    },
+    /// Choose standard (from 6 April) or calendar (from 1 April) quarters for a business this
+    /// tax year (before its first update of the year).
+    #[command(subcommand)]
+    PeriodType(PeriodTypeCommand),
+    /// The quarterly updates HMRC expects: period, due date, status, days left or overdue.
+    Obligations {
+        /// Only those not yet met.
+        #[arg(long)]
+        open: bool,
+        /// Only this tax year's, e.g. 2025-26.
+        #[arg(long)]
+        tax_year: Option<String>,
+        /// An agent: the client's NINO. A business: its own NINO, if this software does not know it.
+        #[arg(long, value_name = "NINO")]
+        client: Option<String>,
+    },
     /// Open one of the local HMRC's web journeys in the browser (and, for the embedded HMRC, keep
     /// it running until Enter is pressed).
     Open {
@@ -112,6 +134,25 @@ pub enum Command {
     /// The local HMRC: run it, and script it for tests.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeriodTypeCommand {
+    Set {
+        #[arg(value_enum)]
+        kind: PeriodType,
+        #[arg(long, value_name = "ID")]
+        business: String,
+        /// An agent: the client's NINO.
+        #[arg(long, value_name = "NINO")]
+        client: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodType {
+    Standard,
+    Calendar,
 }
 
 #[derive(Debug, Args)]
@@ -267,9 +308,45 @@ pub enum SandboxCommand {
         #[arg(long)]
         reject: bool,
     },
+    /// Add a business for the linked user, or an agent's client (HMRC's Self Assessment Test
+    /// Support: the embedded or local HMRC, and HMRC's sandbox).
+    AddBusiness {
+        #[arg(long = "type", value_enum)]
+        kind: BusinessType,
+        /// A self-employment's trading name.
+        #[arg(long)]
+        trading_name: Option<String>,
+        /// When it started, e.g. 2024-05-01.
+        #[arg(long, value_name = "DATE")]
+        start: Option<String>,
+        /// Report on calendar quarters (from 1 April) this tax year, not standard ones.
+        #[arg(long)]
+        calendar: bool,
+        /// An agent: the client's NINO.
+        #[arg(long, value_name = "NINO")]
+        client: Option<String>,
+    },
     /// Read or move the local HMRC's clock.
     #[command(subcommand)]
     Clock(ClockCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BusinessType {
+    SelfEmployment,
+    UkProperty,
+    ForeignProperty,
+}
+
+impl BusinessType {
+    /// HMRC's `typeOfBusiness`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BusinessType::SelfEmployment => "self-employment",
+            BusinessType::UkProperty => "uk-property",
+            BusinessType::ForeignProperty => "foreign-property",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -119,6 +119,32 @@ impl Context {
         self.authority_for(&self.profile).await
     }
 
+    /// The tax year a command names (`2025-26`), or the one current on HMRC's clock.
+    pub async fn tax_year(&self, given: Option<String>) -> Result<mtd_domain::TaxYear, CliError> {
+        match given {
+            Some(y) => mtd_domain::TaxYear::parse(&y).map_err(|e| {
+                CliError::usage(format!("{y:?}: {e}")).hint("write a tax year like 2025-26")
+            }),
+            None => mtd_domain::TaxYear::containing(self.hmrc_now().await.date_naive())
+                .ok_or_else(|| CliError::usage("give --tax-year")),
+        }
+    }
+
+    /// Whose records a command is about: an agent's `--client NINO`, or the business's own NINO
+    /// as this software learnt it when linking.
+    pub fn whose_nino(
+        &self,
+        client: Option<String>,
+        authority: &Authority,
+    ) -> Result<mtd_domain::Nino, CliError> {
+        match client.or_else(|| authority.stored().ok().flatten().and_then(|r| r.nino)) {
+            Some(n) => mtd_domain::Nino::parse(&n)
+                .map_err(|_| CliError::usage(format!("{n:?} is not a National Insurance number"))),
+            None => Err(CliError::usage("this software does not know whose records these are")
+                .hint("give the NINO with --client NINO (HMRC's sign-in does not tell software who signed in)")),
+        }
+    }
+
     /// Another profile's authority in this environment (an agent beside a business).
     pub async fn authority_for(&self, profile: &str) -> Result<Authority, CliError> {
         let store = TokenStore::open(&self.data_dir.join("tokens"))

@@ -1,7 +1,5 @@
 //! `mtd itsa-status`: the ITSA status HMRC holds for a business, or for an agent's client.
 
-use mtd_domain::{Nino, TaxYear};
-
 use crate::context::Context;
 use crate::output::{CliError, Exit, emit};
 
@@ -12,22 +10,9 @@ pub async fn run(
     future_years: bool,
     history: bool,
 ) -> Result<Exit, CliError> {
-    let year = match tax_year {
-        Some(y) => TaxYear::parse(&y).map_err(|e| {
-            CliError::usage(format!("{y:?}: {e}")).hint("write a tax year like 2025-26")
-        })?,
-        None => TaxYear::containing(chrono::Utc::now().date_naive())
-            .ok_or_else(|| CliError::usage("give --tax-year"))?,
-    };
+    let year = ctx.tax_year(tax_year).await?;
     let authority = ctx.authority().await?;
-    let nino = match client.or_else(|| authority.stored().ok().flatten().and_then(|r| r.nino)) {
-        Some(n) => Nino::parse(&n)
-            .map_err(|_| CliError::usage(format!("{n:?} is not a National Insurance number")))?,
-        None => {
-            return Err(CliError::usage("this software does not know whose ITSA status to read")
-                .hint("give the NINO with --client NINO (HMRC's sign-in does not tell software who signed in)"));
-        }
-    };
+    let nino = ctx.whose_nino(client, &authority)?;
     let client = ctx.client.clone();
     let statuses = authority
         .call(|t| {

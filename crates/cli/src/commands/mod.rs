@@ -1,13 +1,17 @@
 //! One module per command.
 
+mod add_business;
 mod agent;
+mod businesses;
 mod fraud_headers;
 mod hello;
 mod itsa_status;
 mod journey;
 mod journey_setup;
 mod link;
+mod obligations;
 mod open;
+mod period_type;
 mod sandbox;
 mod status;
 mod unlink;
@@ -38,6 +42,13 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
             )
             .await
         }
+        Command::Businesses { client } => businesses::run(&open(&cli.global).await?, client).await,
+        Command::Obligations {
+            open: open_only,
+            tax_year,
+            client,
+        } => obligations::run(&open(&cli.global).await?, open_only, tax_year, client).await,
+        Command::PeriodType(cmd) => period_type::run(&open(&cli.global).await?, cmd).await,
         Command::Sandbox(cmd) => sandbox::run(&cli.global, cmd).await,
         Command::FraudHeaders(cmd) => fraud_headers::run(&open(&cli.global).await?, cmd).await,
         Command::Agent(cmd) => agent::run(&open(&cli.global).await?, cmd).await,

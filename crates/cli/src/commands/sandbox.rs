@@ -30,9 +30,29 @@ pub async fn run(global: &Global, cmd: SandboxCommand) -> Result<Exit, CliError>
         })?;
     }
     let ctx = super::open(global).await?;
+    // HMRC's sandbox has this test support too.
+    if let SandboxCommand::AddBusiness {
+        kind,
+        trading_name,
+        start,
+        calendar,
+        client,
+    } = cmd
+    {
+        let new = super::add_business::NewBusiness {
+            kind,
+            trading_name,
+            start,
+            calendar,
+            client,
+        };
+        return super::add_business::run(&ctx, new).await;
+    }
     ctx.require_local("mtd sandbox")?;
     match cmd {
-        SandboxCommand::Serve(_) => unreachable!("handled above"),
+        SandboxCommand::Serve(_) | SandboxCommand::AddBusiness { .. } => {
+            unreachable!("handled above")
+        }
         SandboxCommand::CreateApp {
             name,
             redirect_uris,

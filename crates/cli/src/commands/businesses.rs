@@ -1,0 +1,35 @@
+//! `mtd businesses`: the income sources HMRC holds for a business, or for an agent's client.
+
+use crate::context::Context;
+use crate::output::{CliError, Exit, emit};
+
+pub async fn run(ctx: &Context, client: Option<String>) -> Result<Exit, CliError> {
+    let authority = ctx.authority().await?;
+    let nino = ctx.whose_nino(client, &authority)?;
+    let api = ctx.client.clone();
+    let businesses = authority
+        .call(|t| {
+            let (c, n) = (api.clone(), nino.clone());
+            async move { c.business_details().list(&t, &n).await }
+        })
+        .await?;
+    emit(ctx.json, &businesses, || {
+        if businesses.list_of_businesses.is_empty() {
+            return format!("HMRC holds no income sources for {nino}.");
+        }
+        let mut lines = vec![format!(
+            "Income sources for {nino}:\n  {:<16} {:<17} {}",
+            "business ID", "type", "trading name"
+        )];
+        for b in &businesses.list_of_businesses {
+            lines.push(format!(
+                "  {:<16} {:<17} {}",
+                b.business_id.as_str(),
+                b.type_of_business,
+                b.trading_name.as_deref().unwrap_or("")
+            ));
+        }
+        lines.join("\n")
+    });
+    Ok(Exit::Done)
+}
