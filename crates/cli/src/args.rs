@@ -116,6 +116,9 @@ pub enum Command {
         #[arg(long, value_name = "NINO")]
         client: Option<String>,
     },
+    /// Your digital records: import a CSV export, list them, export them.
+    #[command(subcommand)]
+    Records(RecordsCommand),
     /// Open one of the local HMRC's web journeys in the browser (and, for the embedded HMRC, keep
     /// it running until Enter is pressed).
     Open {
@@ -134,6 +137,39 @@ pub enum Command {
     /// The local HMRC: run it, and script it for tests.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordsCommand {
+    /// Read a CSV file of records for a business (date, description, category, amount,
+    /// disallowable). All or nothing unless --skip-bad-rows; importing it again adds nothing.
+    Import {
+        file: PathBuf,
+        #[arg(long, value_name = "ID")]
+        business: String,
+        /// A JSON file mapping another export's columns, date format and categories.
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// Import the rows that can be read and list the others.
+        #[arg(long)]
+        skip_bad_rows: bool,
+        /// An agent: the client's NINO.
+        #[arg(long, value_name = "NINO")]
+        client: Option<String>,
+    },
+    /// The records kept for a business.
+    List {
+        #[arg(long, value_name = "ID")]
+        business: String,
+    },
+    /// The records kept for a business, as CSV in the import layout.
+    Export {
+        #[arg(long, value_name = "ID")]
+        business: String,
+        /// Write to this file rather than stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

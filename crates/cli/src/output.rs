@@ -32,6 +32,8 @@ pub struct CliError {
     pub hint: Option<String>,
     /// What HMRC said, when the failure is HMRC's answer.
     pub evidence: Option<Box<Evidence>>,
+    /// Each thing wrong, where there are several (the bad rows of a file).
+    pub problems: Vec<String>,
     pub exit: Exit,
 }
 
@@ -49,6 +51,7 @@ impl CliError {
             message: message.into(),
             hint: None,
             evidence: None,
+            problems: Vec::new(),
             exit: Exit::Failed,
         }
     }
@@ -62,6 +65,11 @@ impl CliError {
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn problems(mut self, problems: Vec<String>) -> Self {
+        self.problems = problems;
         self
     }
 }
@@ -194,9 +202,15 @@ pub fn report_error(e: &CliError, json: bool) -> Exit {
             ev.and_then(|v| v.paths.clone()).map(Into::into),
         );
         add(&mut err, "hint", e.hint.clone().map(Into::into));
+        if !e.problems.is_empty() {
+            err["problems"] = e.problems.clone().into();
+        }
         print_line(&json!({ "error": err }).to_string());
     } else {
         eprintln!("error: {}", e.message);
+        for p in &e.problems {
+            eprintln!("  {p}");
+        }
         if let Some(cid) = e
             .evidence
             .as_deref()

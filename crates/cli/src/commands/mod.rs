@@ -12,6 +12,7 @@ mod link;
 mod obligations;
 mod open;
 mod period_type;
+mod records;
 mod sandbox;
 mod status;
 mod unlink;
@@ -48,6 +49,7 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
             tax_year,
             client,
         } => obligations::run(&open(&cli.global).await?, open_only, tax_year, client).await,
+        Command::Records(cmd) => records::run(&open(&cli.global).await?, cmd).await,
         Command::PeriodType(cmd) => period_type::run(&open(&cli.global).await?, cmd).await,
         Command::Sandbox(cmd) => sandbox::run(&cli.global, cmd).await,
         Command::FraudHeaders(cmd) => fraud_headers::run(&open(&cli.global).await?, cmd).await,
