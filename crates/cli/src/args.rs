@@ -116,6 +116,33 @@ pub enum Command {
         #[arg(long, value_name = "NINO")]
         client: Option<String>,
     },
+    /// Send a quarterly update from your records: the year-to-date totals for an obligation's
+    /// period, shown beside what was last sent, confirmed, sent, and the obligation shown met.
+    /// Sending again after a correction is the same command.
+    Update {
+        #[arg(long, value_name = "ID")]
+        business: String,
+        /// Which quarter of the tax year (default: the first not yet met).
+        #[arg(long, value_enum, conflicts_with = "to")]
+        period: Option<Quarter>,
+        /// The obligation whose period ends on this date, e.g. 2025-07-05.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// The tax year, e.g. 2025-26 (default: the current one on HMRC's clock).
+        #[arg(long)]
+        tax_year: Option<String>,
+        /// Send without asking.
+        #[arg(long, short)]
+        yes: bool,
+        /// An agent: the client's NINO.
+        #[arg(long, value_name = "NINO")]
+        client: Option<String>,
+    },
+    /// The receipts of what was sent: when, by whom, what, and HMRC's answer.
+    History {
+        #[arg(long, value_name = "ID")]
+        business: Option<String>,
+    },
     /// Your digital records: import a CSV export, list them, export them.
     #[command(subcommand)]
     Records(RecordsCommand),
@@ -170,6 +197,20 @@ pub enum RecordsCommand {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Quarter {
+    Q1,
+    Q2,
+    Q3,
+    Q4,
+}
+
+impl Quarter {
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -57,6 +57,7 @@ impl Pacer {
 /// A successful answer's headers, for calls whose result is a header (`Location`).
 #[derive(Debug)]
 pub(crate) struct Answered {
+    pub(crate) status: u16,
     headers: reqwest::header::HeaderMap,
 }
 
@@ -83,6 +84,7 @@ pub(crate) async fn send_api_headers(
     let resp = send_paced(pacer, req).await?;
     if resp.status().is_success() {
         return Ok(Answered {
+            status: resp.status().as_u16(),
             headers: resp.headers().clone(),
         });
     }

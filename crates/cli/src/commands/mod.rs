@@ -5,6 +5,7 @@ mod agent;
 mod businesses;
 mod fraud_headers;
 mod hello;
+mod history;
 mod itsa_status;
 mod journey;
 mod journey_setup;
@@ -16,6 +17,7 @@ mod records;
 mod sandbox;
 mod status;
 mod unlink;
+mod update;
 
 use crate::args::{Cli, Command};
 use crate::context::Context;
@@ -49,6 +51,25 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
             tax_year,
             client,
         } => obligations::run(&open(&cli.global).await?, open_only, tax_year, client).await,
+        Command::Update {
+            business,
+            period,
+            to,
+            tax_year,
+            yes,
+            client,
+        } => {
+            let args = update::UpdateArgs {
+                business,
+                period,
+                to,
+                tax_year,
+                yes,
+                client,
+            };
+            update::run(&open(&cli.global).await?, args).await
+        }
+        Command::History { business } => history::run(&open(&cli.global).await?, business),
         Command::Records(cmd) => records::run(&open(&cli.global).await?, cmd).await,
         Command::PeriodType(cmd) => period_type::run(&open(&cli.global).await?, cmd).await,
         Command::Sandbox(cmd) => sandbox::run(&cli.global, cmd).await,

@@ -8,6 +8,8 @@ pub mod individual_details;
 pub mod obligations;
 pub mod property_business;
 mod request;
+
+pub use request::Submitted;
 pub mod sa_test_support;
 pub mod self_employment;
 pub mod test_fraud_prevention;

@@ -6,7 +6,7 @@ use oauth2::AccessToken;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use super::request::call;
+use super::request::{Submitted, call, submit};
 use crate::{Client, Error};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -105,14 +105,14 @@ impl PropertyBusiness<'_> {
         id: &BusinessId,
         year: TaxYear,
         summary: &UkCumulativeSummary,
-    ) -> Result<(), Error> {
-        call(
+    ) -> Result<Submitted, Error> {
+        submit(
             self.client,
             Method::PUT,
             &path(nino, id, year),
             "6.0",
             token,
-            Some(summary),
+            summary,
         )
         .await
     }

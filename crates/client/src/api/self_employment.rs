@@ -6,7 +6,7 @@ use oauth2::AccessToken;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use super::request::call;
+use super::request::{Submitted, call, submit};
 use crate::{Client, Error};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -98,14 +98,14 @@ impl SelfEmployment<'_> {
         id: &BusinessId,
         year: TaxYear,
         summary: &CumulativeSummary,
-    ) -> Result<(), Error> {
-        call(
+    ) -> Result<Submitted, Error> {
+        submit(
             self.client,
             Method::PUT,
             &path(nino, id, year),
             "5.0",
             token,
-            Some(summary),
+            summary,
         )
         .await
     }

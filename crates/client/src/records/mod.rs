@@ -1,9 +1,11 @@
 //! A person's digital records and what they add up to: read from a CSV export
 //! ([`csv_file`]), kept in SQLite in the data dir ([`store`]), and summed exactly into the
-//! year-to-date figures of a cumulative period summary ([`totals`]).
+//! year-to-date figures of a cumulative period summary ([`totals`]), with a receipt of every
+//! submission ([`receipts`]).
 
 pub mod category;
 pub mod csv_file;
+pub mod receipts;
 pub mod store;
 pub mod totals;
 

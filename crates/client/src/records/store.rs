@@ -1,6 +1,7 @@
-//! Records kept in SQLite (an owner-only file in the data dir), one set per business and source
-//! file: importing a file again replaces its rows, so a file read twice adds nothing and an
-//! edited one changes only what changed.
+//! Records (and the receipts of what was sent from them) kept in SQLite, an owner-only file in
+//! the data dir. Records are one set per business and source file: importing a file again
+//! replaces its rows, so a file read twice adds nothing and an edited one changes only what
+//! changed.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -81,7 +82,12 @@ impl RecordStore {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(super::receipts::SCHEMA)?;
         Ok(Self { conn })
+    }
+
+    pub(super) fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     /// Replaces the rows `source` gave `business_id` with `records`, in one transaction.

@@ -1,0 +1,439 @@
+//! `mtd update`: one quarterly update from a person's records. It builds the year-to-date totals
+//! for the obligation's period, shows them beside what was last sent, asks, sends (a PUT, so a
+//! lost answer is sent again safely), keeps a receipt, and shows the obligation met.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal};
+
+use chrono::{NaiveDate, Utc};
+use mtd_client::api::Submitted;
+use mtd_client::api::obligations::{Filter, Period, Status};
+use mtd_client::api::self_employment::PeriodDates;
+use mtd_client::records::BusinessKind;
+use mtd_client::records::receipts::{Outcome, Receipt};
+use mtd_client::records::totals::Totals;
+use mtd_client::tokens::{Authority, FreshError};
+use mtd_domain::{BusinessId, Money, Nino, TaxYear};
+use serde_json::{Value, json};
+
+use super::records::{business_id, look_up, open_store, store_error};
+use crate::args::Quarter;
+use crate::context::Context;
+use crate::output::{CliError, Exit, emit};
+
+/// Attempts for one submission when no answer comes back.
+const ATTEMPTS: u32 = 3;
+
+#[derive(Debug)]
+pub struct UpdateArgs {
+    pub business: String,
+    pub period: Option<Quarter>,
+    pub to: Option<String>,
+    pub tax_year: Option<String>,
+    pub yes: bool,
+    pub client: Option<String>,
+}
+
+pub async fn run(ctx: &Context, args: UpdateArgs) -> Result<Exit, CliError> {
+    let id = business_id(&args.business)?;
+    let to = match &args.to {
+        Some(t) => Some(t.parse::<NaiveDate>().map_err(|_| {
+            CliError::usage(format!("{t:?} is not a date")).hint("write it like 2025-07-05")
+        })?),
+        None => None,
+    };
+    let authority = ctx.authority().await?;
+    let nino = ctx.whose_nino(args.client.clone(), &authority)?;
+    let business = look_up(ctx, &authority, &nino, &id).await?;
+    let year = ctx.tax_year(args.tax_year.clone()).await?;
+    let periods = obligations(ctx, &authority, &nino, &id, business.kind, year).await?;
+    let period = choose(&periods, args.period, to, &id, year)?;
+
+    let store = open_store(ctx)?;
+    let records = store.records(id.as_str()).map_err(store_error)?;
+    let totals = Totals::of(
+        business.kind,
+        &records,
+        period.period_start_date,
+        period.period_end_date,
+    );
+    if totals.fields.is_empty() {
+        return Err(CliError::new(
+            "records",
+            format!(
+                "no records of {} fall between {} and {}",
+                id.as_str(),
+                period.period_start_date,
+                period.period_end_date
+            ),
+        )
+        .hint(format!(
+            "import them first: mtd records import FILE --business {}",
+            id.as_str()
+        )));
+    }
+    let body = body(business.kind, &totals, period);
+    let previous = last_sent(ctx, &authority, &nino, &id, business.kind, year).await?;
+    let now = figures(&body);
+    if !ctx.json {
+        eprintln!("{}", review(&id, year, period, &previous, &now));
+    }
+    if !args.yes && !confirmed()? {
+        return Err(CliError::new("not-sent", "nothing was sent")
+            .hint("run it again and answer y, or add --yes to send without asking"));
+    }
+
+    let stored = authority.stored().ok().flatten();
+    let mut receipt = Receipt {
+        sent_at: Utc::now(),
+        profile: ctx.profile.clone(),
+        sent_as: stored.and_then(|s| s.affinity_group),
+        nino: nino.as_ref().to_owned(),
+        business_id: id.as_str().to_owned(),
+        tax_year: year.to_string(),
+        period_start: period.period_start_date,
+        period_end: period.period_end_date,
+        sent: body.clone(),
+        outcome: Outcome::NoAnswer,
+        status: None,
+        correlation_id: None,
+        response: None,
+        attempts: 0,
+    };
+    let result = send(
+        ctx,
+        &authority,
+        &nino,
+        &id,
+        business.kind,
+        year,
+        &body,
+        &mut receipt,
+    )
+    .await;
+    store.keep_receipt(&receipt).map_err(store_error)?;
+    let submitted = result?;
+
+    let after = obligations(ctx, &authority, &nino, &id, business.kind, year).await?;
+    let met = after
+        .iter()
+        .find(|p| p.period_end_date == period.period_end_date)
+        .cloned();
+    let value = json!({
+        "businessId": id.as_str(), "taxYear": year.to_string(),
+        "periodStartDate": period.period_start_date, "periodEndDate": period.period_end_date,
+        "sent": body, "previous": previous, "correlationId": submitted.correlation_id,
+        "obligation": met,
+    });
+    emit(ctx.json, &value, || {
+        let state = match &met {
+            Some(p) if p.status == Status::Fulfilled => format!(
+                "fulfilled{}",
+                p.received_date
+                    .map(|d| format!(" (received {d})"))
+                    .unwrap_or_default()
+            ),
+            Some(_) => "still open".to_owned(),
+            None => "not found".to_owned(),
+        };
+        format!(
+            "Sent. HMRC accepted the update for {} to {} (correlation ID {}).\nThe obligation is {state}.",
+            id.as_str(),
+            period.period_end_date,
+            submitted.correlation_id.as_deref().unwrap_or("none")
+        )
+    });
+    Ok(Exit::Done)
+}
+
+/// The business's quarterly obligations whose periods end in `year`, in order.
+async fn obligations(
+    ctx: &Context,
+    authority: &Authority,
+    nino: &Nino,
+    id: &BusinessId,
+    kind: BusinessKind,
+    year: TaxYear,
+) -> Result<Vec<Period>, CliError> {
+    let api = ctx.client.clone();
+    let filter = Filter {
+        type_of_business: Some(kind.to_string()),
+        business_id: Some(id.clone()),
+        ..Filter::default()
+    };
+    let found = authority
+        .call(|t| {
+            let (c, n, f) = (api.clone(), nino.clone(), filter.clone());
+            async move { c.obligations().quarterly(&t, &n, &f).await }
+        })
+        .await?;
+    let mut periods: Vec<Period> = found
+        .obligations
+        .into_iter()
+        .filter(|b| &b.business_id == id)
+        .flat_map(|b| b.obligation_details)
+        .filter(|p| TaxYear::containing(p.period_end_date) == Some(year))
+        .collect();
+    periods.sort_by_key(|p| p.period_end_date);
+    Ok(periods)
+}
+
+/// The obligation asked for: a quarter, a period end, or the first still open.
+fn choose<'a>(
+    periods: &'a [Period],
+    quarter: Option<Quarter>,
+    to: Option<NaiveDate>,
+    id: &BusinessId,
+    year: TaxYear,
+) -> Result<&'a Period, CliError> {
+    let ends = || {
+        periods
+            .iter()
+            .map(|p| p.period_end_date.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if periods.is_empty() {
+        return Err(CliError::new(
+            "no-obligation",
+            format!(
+                "HMRC expects no quarterly updates from {} in {year}",
+                id.as_str()
+            ),
+        )
+        .hint("see what it expects with mtd obligations"));
+    }
+    match (quarter, to) {
+        (Some(q), _) => periods.get(q.index()).ok_or_else(|| {
+            CliError::usage(format!(
+                "{year} has {} quarterly periods for {}",
+                periods.len(),
+                id.as_str()
+            ))
+        }),
+        (None, Some(to)) => periods
+            .iter()
+            .find(|p| p.period_end_date == to)
+            .ok_or_else(|| {
+                CliError::usage(format!(
+                    "no obligation of {} in {year} ends on {to}",
+                    id.as_str()
+                ))
+                .hint(format!("its periods end on {}", ends()))
+            }),
+        (None, None) => periods
+            .iter()
+            .find(|p| p.status == Status::Open)
+            .ok_or_else(|| {
+                CliError::usage(format!(
+                    "every quarterly update of {} in {year} has been sent",
+                    id.as_str()
+                ))
+                .hint("to send a correction, name the period: --period Q1..Q4")
+            }),
+    }
+}
+
+/// HMRC's body: the totals, with the period's dates where the API wants them.
+fn body(kind: BusinessKind, totals: &Totals, period: &Period) -> Value {
+    let (start, end) = (period.period_start_date, period.period_end_date);
+    match kind {
+        BusinessKind::SelfEmployment => {
+            let mut s = totals.self_employment();
+            s.period_dates = Some(PeriodDates {
+                period_start_date: start,
+                period_end_date: end,
+            });
+            serde_json::to_value(s)
+        }
+        BusinessKind::UkProperty => {
+            let mut s = totals.uk_property();
+            s.from_date = Some(start);
+            s.to_date = Some(end);
+            serde_json::to_value(s)
+        }
+    }
+    .unwrap_or(Value::Null)
+}
+
+/// What was last sent for the year, as figures (none before the first update).
+async fn last_sent(
+    ctx: &Context,
+    authority: &Authority,
+    nino: &Nino,
+    id: &BusinessId,
+    kind: BusinessKind,
+    year: TaxYear,
+) -> Result<BTreeMap<String, Money>, CliError> {
+    let api = ctx.client.clone();
+    let got = authority
+        .call(|t| {
+            let (c, n, b) = (api.clone(), nino.clone(), id.clone());
+            async move {
+                match kind {
+                    BusinessKind::SelfEmployment => c
+                        .self_employment()
+                        .cumulative(&t, &n, &b, year)
+                        .await
+                        .map(|s| serde_json::to_value(s).unwrap_or_default()),
+                    BusinessKind::UkProperty => c
+                        .property_business()
+                        .uk_cumulative(&t, &n, &b, year)
+                        .await
+                        .map(|s| serde_json::to_value(s).unwrap_or_default()),
+                }
+            }
+        })
+        .await;
+    match got {
+        Ok(v) => Ok(figures(&v)),
+        Err(FreshError::Api(e)) if e.hmrc_code() == Some("MATCHING_RESOURCE_NOT_FOUND") => {
+            Ok(BTreeMap::new())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Every amount in a body, by its field name (HMRC's names are unique within a summary).
+fn figures(v: &Value) -> BTreeMap<String, Money> {
+    let mut out = BTreeMap::new();
+    fn walk(v: &Value, out: &mut BTreeMap<String, Money>) {
+        if let Value::Object(map) = v {
+            for (k, v) in map {
+                match v {
+                    Value::Number(n) => {
+                        if let Ok(m) = Money::parse(&n.to_string()) {
+                            out.insert(k.clone(), m);
+                        }
+                    }
+                    other => walk(other, out),
+                }
+            }
+        }
+    }
+    walk(v, &mut out);
+    out
+}
+
+/// The totals beside what was last sent, with the differences.
+fn review(
+    id: &BusinessId,
+    year: TaxYear,
+    period: &Period,
+    previous: &BTreeMap<String, Money>,
+    now: &BTreeMap<String, Money>,
+) -> String {
+    let mut lines = vec![
+        format!(
+            "Year-to-date totals for {} ({year}, {} to {}):",
+            id.as_str(),
+            period.period_start_date,
+            period.period_end_date
+        ),
+        format!(
+            "  {:<40} {:>12} {:>12} {:>12}",
+            "field", "last sent", "now", "change"
+        ),
+    ];
+    let fields: std::collections::BTreeSet<&String> = previous.keys().chain(now.keys()).collect();
+    for f in fields {
+        let (before, after) = (previous.get(f), now.get(f));
+        let show =
+            |m: Option<&Money>| m.map_or("-".to_owned(), |m| format!("{:.2}", m.as_decimal()));
+        let change = after.copied().unwrap_or_default() - before.copied().unwrap_or_default();
+        let change = if change == Money::ZERO {
+            String::new()
+        } else {
+            format!("{:+.2}", change.as_decimal())
+        };
+        lines.push(format!(
+            "  {f:<40} {:>12} {:>12} {change:>12}",
+            show(before),
+            show(after)
+        ));
+    }
+    lines.join("\n")
+}
+
+/// Asks at a terminal; anywhere else the answer must come from `--yes`.
+fn confirmed() -> Result<bool, CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(
+            CliError::usage("nothing was sent: there is no one at a terminal to confirm")
+                .hint("add --yes to send without asking"),
+        );
+    }
+    eprint!("Send these totals to HMRC? [y/N] ");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(matches!(
+        line.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+/// Sends the update, again if no answer comes back, writing what happened into `receipt`.
+#[expect(clippy::too_many_arguments, reason = "one submission's whole context")]
+async fn send(
+    ctx: &Context,
+    authority: &Authority,
+    nino: &Nino,
+    id: &BusinessId,
+    kind: BusinessKind,
+    year: TaxYear,
+    body: &Value,
+    receipt: &mut Receipt,
+) -> Result<Submitted, CliError> {
+    let api = ctx.client.clone();
+    loop {
+        receipt.attempts += 1;
+        let result = authority
+            .call(|t| {
+                let (c, n, b, body) = (api.clone(), nino.clone(), id.clone(), body.clone());
+                async move {
+                    match kind {
+                        BusinessKind::SelfEmployment => {
+                            let s = serde_json::from_value(body).unwrap_or_default();
+                            c.self_employment()
+                                .put_cumulative(&t, &n, &b, year, &s)
+                                .await
+                        }
+                        BusinessKind::UkProperty => {
+                            let s = serde_json::from_value(body).unwrap_or_default();
+                            c.property_business()
+                                .put_uk_cumulative(&t, &n, &b, year, &s)
+                                .await
+                        }
+                    }
+                }
+            })
+            .await;
+        match result {
+            Ok(done) => {
+                receipt.outcome = Outcome::Accepted;
+                receipt.status = Some(done.status);
+                receipt.correlation_id.clone_from(&done.correlation_id);
+                return Ok(done);
+            }
+            Err(FreshError::Api(mtd_client::Error::Transport(e)))
+                if receipt.attempts < ATTEMPTS =>
+            {
+                tracing::warn!(
+                    "no answer from HMRC ({e}); sending again (a PUT is safe to repeat)"
+                );
+                receipt.response = Some(json!({ "lastFailure": e.to_string() }));
+            }
+            Err(e) => {
+                if let FreshError::Api(mtd_client::Error::Hmrc(h)) = &e {
+                    receipt.outcome = Outcome::Refused;
+                    receipt.status = Some(h.status);
+                    receipt.correlation_id.clone_from(&h.correlation_id);
+                    receipt.response = serde_json::to_value(&h.body).ok();
+                } else {
+                    receipt.response = Some(json!({ "failure": e.to_string() }));
+                }
+                return Err(e.into());
+            }
+        }
+    }
+}
