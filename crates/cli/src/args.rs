@@ -123,7 +123,7 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         business: String,
         /// Which quarter of the tax year (default: the first not yet met).
-        #[arg(long, value_enum, conflicts_with = "to")]
+        #[arg(long, value_enum, ignore_case = true, conflicts_with = "to")]
         period: Option<Quarter>,
         /// The obligation whose period ends on this date, e.g. 2025-07-05.
         #[arg(long, value_name = "DATE")]
@@ -201,9 +201,13 @@ pub enum RecordsCommand {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Quarter {
+    #[value(name = "Q1")]
     Q1,
+    #[value(name = "Q2")]
     Q2,
+    #[value(name = "Q3")]
     Q3,
+    #[value(name = "Q4")]
     Q4,
 }
 

@@ -696,3 +696,268 @@ fn fraud_headers_are_valid_and_explain_what_is_left_out() {
         "{text}"
     );
 }
+
+/// The newest year-to-date figures the embedded HMRC holds for a business and year, by field.
+fn stored_totals(
+    dir: &std::path::Path,
+    business: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let db = rusqlite::Connection::open(dir.join("embedded/hmrc.db")).unwrap();
+    let body: String = db
+        .query_row(
+            "SELECT body FROM cumulative_summaries WHERE business_id = ?1 AND tax_year = '2025-26' ORDER BY id DESC LIMIT 1",
+            [business],
+            |r| r.get(0),
+        )
+        .unwrap();
+    fn walk(v: &serde_json::Value, out: &mut std::collections::BTreeMap<String, String>) {
+        if let serde_json::Value::Object(m) = v {
+            for (k, v) in m {
+                match v {
+                    serde_json::Value::Number(n) => {
+                        let pence = (n.as_f64().unwrap() * 100.0).round() as i64;
+                        out.insert(k.clone(), format!("{}.{:02}", pence / 100, pence % 100));
+                    }
+                    other => walk(other, out),
+                }
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(&serde_json::from_str(&body).unwrap(), &mut out);
+    out
+}
+
+fn ok(o: &Output) -> &Output {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(o),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// A linked business with a self-employment and a UK property business (standard quarters),
+/// on HMRC's clock at `now`; returns their business IDs.
+fn business_with_two_sources(d: &std::path::Path, now: &str) -> (String, String) {
+    ok(&mtd(d, &["sandbox", "clock", "set", now]));
+    linked_user(d);
+    let add = |kind: &str| {
+        let out = mtd(
+            d,
+            &[
+                "sandbox",
+                "add-business",
+                "--type",
+                kind,
+                "--start",
+                "2020-01-01",
+                "--json",
+            ],
+        );
+        json_of(ok(&out))["businessId"].as_str().unwrap().to_owned()
+    };
+    (add("self-employment"), add("uk-property"))
+}
+
+#[test]
+fn the_shared_records_become_four_quarterly_updates_with_the_expected_totals() {
+    let Some(data) = mtd_testkit::data::root() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (se, uk) = business_with_two_sources(d, "2025-07-06T09:00:00Z");
+    let sources = [
+        (&se, "sole-trader-2025-26.csv"),
+        (&uk, "landlord-2025-26.csv"),
+    ];
+    for (id, file) in sources {
+        let path = data.join(file);
+        ok(&mtd(
+            d,
+            &[
+                "records",
+                "import",
+                path.to_str().unwrap(),
+                "--business",
+                id,
+            ],
+        ));
+    }
+    let quarters = [
+        ("Q1", "2025-07-06"),
+        ("Q2", "2025-10-06"),
+        ("Q3", "2026-01-06"),
+        ("Q4", "2026-04-06"),
+    ];
+    for (i, (quarter, day)) in quarters.into_iter().enumerate() {
+        ok(&mtd(
+            d,
+            &["sandbox", "clock", "set", &format!("{day}T09:00:00Z")],
+        ));
+        for (id, file) in sources {
+            let out = mtd(
+                d,
+                &[
+                    "update",
+                    "--business",
+                    id,
+                    "--period",
+                    quarter,
+                    "--tax-year",
+                    "2025-26",
+                    "--yes",
+                    "--json",
+                ],
+            );
+            let sent = json_of(ok(&out));
+            assert_eq!(
+                sent["obligation"]["status"], "fulfilled",
+                "{file} {quarter}"
+            );
+            assert_eq!(sent["obligation"]["receivedDate"], day, "{file} {quarter}");
+            let (end, expected) = &mtd_testkit::data::expected_totals(file)[i];
+            assert_eq!(sent["periodEndDate"], end.as_str());
+            assert_eq!(&stored_totals(d, id), expected, "{file} to {end}");
+        }
+    }
+    let history = json_of(ok(&mtd(d, &["history", "--json"])));
+    assert_eq!(history.as_array().unwrap().len(), 8);
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["outcome"] == "accepted" && r["correlationId"].is_string())
+    );
+}
+
+#[test]
+fn bad_records_import_nothing_and_a_corrected_file_sends_corrected_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (se, _) = business_with_two_sources(d, "2025-07-06T09:00:00Z");
+    let file = d.join("bank.csv");
+    let head = "date,description,category,amount,disallowable\r\n";
+    let good = "2025-04-07,Invoice 1,turnover,100.00,\r\n2025-04-08,\"Fuel, van\",carVanTravelExpenses,-40.00,\r\n";
+    let import = |extra: &[&str]| {
+        let mut args = vec![
+            "records",
+            "import",
+            file.to_str().unwrap(),
+            "--business",
+            &se,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        mtd(d, &args)
+    };
+    let count = || {
+        json_of(&mtd(d, &["records", "list", "--business", &se, "--json"]))
+            .as_array()
+            .unwrap()
+            .len()
+    };
+
+    // Each kind of bad row is named by line and column, and nothing is imported.
+    for (row, column, says) in [
+        ("2025-02-30,Bad day,turnover,1.00,", "date", "no such day"),
+        (
+            "2025-04-09,Three places,turnover,1.005,",
+            "amount",
+            "two decimal places",
+        ),
+        (
+            "2025-04-09,Thousands,turnover,\"1,000.00\",",
+            "amount",
+            "thousands separator",
+        ),
+        (
+            "2025-04-09,Lunch,sandwiches,-1.00,",
+            "category",
+            "sandwiches",
+        ),
+        (
+            "2025-04-09,Unquoted, comma,turnover,1.00,",
+            "",
+            "double quotes",
+        ),
+        (
+            "2019-04-01,Before it started,turnover,1.00,",
+            "date",
+            "outside every tax year",
+        ),
+    ] {
+        std::fs::write(&file, format!("\u{feff}{head}{good}{row}\r\n")).unwrap();
+        let out = import(&[]);
+        assert_eq!(out.status.code(), Some(1), "{row}");
+        let problems = json_of(&out)["error"]["problems"].clone();
+        let problem = problems[0].as_str().unwrap();
+        assert!(
+            problem.starts_with("line 4") && problem.contains(column) && problem.contains(says),
+            "{row}: {problem}"
+        );
+        assert_eq!(count(), 0, "{row}");
+    }
+    std::fs::write(&file, "").unwrap();
+    assert_eq!(import(&[]).status.code(), Some(1));
+
+    // --skip-bad-rows keeps the good ones; the same file again adds nothing.
+    std::fs::write(
+        &file,
+        format!("{head}{good}2025-02-30,Bad day,turnover,1.00,\r\n"),
+    )
+    .unwrap();
+    let out = json_of(ok(&import(&["--skip-bad-rows"])));
+    assert_eq!(
+        (
+            out["added"].as_u64(),
+            out["skipped"].as_array().unwrap().len()
+        ),
+        (Some(2), 1)
+    );
+    let again = json_of(ok(&import(&["--skip-bad-rows"])));
+    assert_eq!(
+        (again["added"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(2))
+    );
+
+    ok(&mtd(d, &["update", "--business", &se, "--yes"]));
+    assert_eq!(stored_totals(d, &se)["turnover"], "100.00");
+
+    // The invoice was 120.00: the corrected file replaces that row alone, and the update sends it.
+    std::fs::write(&file, format!("{head}{}", good.replace("100.00", "120.00"))).unwrap();
+    let edited = json_of(ok(&import(&[])));
+    assert_eq!(
+        (
+            edited["added"].as_u64(),
+            edited["removed"].as_u64(),
+            edited["unchanged"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    let out = json_of(ok(&mtd(
+        d,
+        &[
+            "update",
+            "--business",
+            &se,
+            "--period",
+            "Q1",
+            "--yes",
+            "--json",
+        ],
+    )));
+    assert_eq!(out["previous"]["turnover"].as_f64(), Some(100.0));
+    let stored = stored_totals(d, &se);
+    assert_eq!(
+        (
+            stored["turnover"].as_str(),
+            stored["carVanTravelExpenses"].as_str()
+        ),
+        ("120.00", "40.00")
+    );
+}

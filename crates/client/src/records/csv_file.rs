@@ -96,6 +96,19 @@ pub struct Parsed {
 /// Reads `bytes` (a whole CSV file) as records of a business of `kind`.
 pub fn parse(bytes: &[u8], kind: BusinessKind, mapping: &Mapping) -> Parsed {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Windows line endings read as Unix ones: the csv crate's line count slips on `\r\n`.
+    let unix: Vec<u8>;
+    let bytes = if bytes.contains(&b'\r') {
+        unix = bytes
+            .iter()
+            .enumerate()
+            .filter(|&(i, b)| !(*b == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
+            .map(|(_, b)| *b)
+            .collect();
+        &unix[..]
+    } else {
+        bytes
+    };
     let mut out = Parsed::default();
     let whole = |reason: &str| RowError {
         line: 1,
@@ -321,6 +334,15 @@ mod tests {
         assert!(e[3].starts_with("line 5, column category:") && e[3].contains("sandwiches"));
         assert!(e[4].starts_with("line 6:") && e[4].contains("double quotes"));
         assert!(e[5].starts_with("line 7, column disallowable:"));
+    }
+
+    #[test]
+    fn lines_are_counted_through_quoted_commas_crlf_and_a_byte_order_mark() {
+        let e = errors(
+            "\u{feff}date,description,category,amount,disallowable\r\n2025-04-07,A,turnover,1.00,\r\n\
+             2025-04-08,\"Fuel, van\",carVanTravelExpenses,-40.00,\r\n2025-02-30,Bad,turnover,1.00,\r\n",
+        );
+        assert!(e[0].starts_with("line 4,"), "{e:?}");
     }
 
     #[test]
