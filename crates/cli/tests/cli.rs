@@ -32,6 +32,17 @@ fn journey_ends_with_hello_user() {
         "{}",
         stdout(&out)
     );
+    // The year: four updates by the business and four by the agent, each obligation met.
+    if mtd_testkit::data::root().is_some() {
+        assert_eq!(
+            stdout(&out)
+                .matches("obligation fulfilled (received")
+                .count(),
+            8,
+            "{}",
+            stdout(&out)
+        );
+    }
 
     let out = mtd(dir.path(), &["journey", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// Where the shared records are: beside HMRC's definitions (`MTD_HMRC_OAS`), or in a `shared/data`
-/// above this crate. `None` (said once) where neither exists.
+/// Where the shared records are: `MTD_SAMPLE_DATA`, or a `shared/data` above this crate. `None`
+/// (said once) where neither exists.
 #[expect(
     clippy::print_stderr,
     reason = "skipped checks must say so where a person running the tests will see it"
@@ -14,8 +14,9 @@ use std::sync::OnceLock;
 pub fn root() -> Option<&'static Path> {
     static ROOT: OnceLock<Option<PathBuf>> = OnceLock::new();
     ROOT.get_or_init(|| {
-        let found = std::env::var_os("MTD_HMRC_OAS")
-            .map(|oas| PathBuf::from(oas).join("../data"))
+        // The same places `mtd journey` looks, so the two agree on whether the year runs.
+        let found = std::env::var_os("MTD_SAMPLE_DATA")
+            .map(PathBuf::from)
             .filter(|p| p.join("README.md").is_file())
             .or_else(|| {
                 Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -79,7 +79,7 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
         ),
     );
     // Setting up: agents, authorisations, Self Assessment registration, sign-up.
-    super::journey_setup::run(&ctx, &mut n).await?;
+    let agents_client = super::journey_setup::run(&ctx, &mut n).await?;
 
     let user = super::sandbox::create_user(&ctx, UserKind::Individual, None, None, Some(200), None)
         .await?;
@@ -211,6 +211,8 @@ pub async fn run(global: &Global) -> Result<Exit, CliError> {
             described.join(", ")
         ),
     );
+
+    super::journey_updates::run(&ctx, &mut n, &nino, &agents_client).await?;
 
     if global.json {
         emit(

@@ -61,7 +61,9 @@ async fn drive(ctx: &Context, url: &str, facts: &KnownFacts) -> Result<String, C
         .ok_or_else(|| CliError::new("hmrc", format!("the pages at {url} did not finish")))
 }
 
-pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<(), CliError> {
+/// Runs the set-up; gives the NINO of the client who signed up with UK property, for whom the
+/// agent later sends updates.
+pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<Nino, CliError> {
     let www = ctx.client.environment().www_base.clone();
     let mk = |kind, services: &[&str], two_step: &str| {
         let services = Some(services.iter().map(|s| s.to_string()).collect());
@@ -348,5 +350,5 @@ pub async fn run(ctx: &Context, n: &mut Narrator) -> Result<(), CliError> {
         "The agent reads its clients' ITSA status",
         format!("As main agent for both:\n{}", lines.join("\n")),
     );
-    Ok(())
+    Ok(nino)
 }

@@ -9,6 +9,7 @@ mod history;
 mod itsa_status;
 mod journey;
 mod journey_setup;
+mod journey_updates;
 mod link;
 mod obligations;
 mod open;

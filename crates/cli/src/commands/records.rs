@@ -151,6 +151,30 @@ async fn import(
     skip_bad_rows: bool,
     client: Option<String>,
 ) -> Result<Exit, CliError> {
+    let (value, human) = import_as(
+        ctx,
+        &ctx.profile,
+        file,
+        business,
+        mapping,
+        skip_bad_rows,
+        client,
+    )
+    .await?;
+    emit(ctx.json, &value, || human);
+    Ok(Exit::Done)
+}
+
+/// Imports a file as `profile`: what changed, as JSON and in words.
+pub(super) async fn import_as(
+    ctx: &Context,
+    profile: &str,
+    file: &Path,
+    business: &str,
+    mapping: Option<&Path>,
+    skip_bad_rows: bool,
+    client: Option<String>,
+) -> Result<(serde_json::Value, String), CliError> {
     let id = business_id(business)?;
     let bytes = std::fs::read(file)
         .map_err(|e| CliError::usage(format!("cannot read {}: {e}", file.display())))?;
@@ -168,7 +192,7 @@ async fn import(
             })?
         }
     };
-    let authority = ctx.authority().await?;
+    let authority = ctx.authority_for(profile).await?;
     let nino = ctx.whose_nino(client, &authority)?;
     let found = look_up(ctx, &authority, &nino, &id).await?;
     let mut parsed = csv_file::parse(&bytes, found.kind, &mapping);
@@ -213,34 +237,28 @@ async fn import(
     let summary = open_store(ctx)?
         .import(id.as_str(), found.kind, &source, &parsed.records)
         .map_err(store_error)?;
-    emit(
-        ctx.json,
-        &json!({
-            "businessId": id.as_str(), "source": source, "added": summary.added,
-            "removed": summary.removed, "unchanged": summary.unchanged, "skipped": problems,
-        }),
-        || {
-            let mut lines = vec![if summary.added == 0 && summary.removed == 0 {
-                format!(
-                    "{source}: nothing new ({} already imported).",
-                    plural(summary.unchanged, "record")
-                )
-            } else {
-                format!(
-                    "{source}: {} added, {} removed (changed in or gone from the file), {} unchanged.",
-                    plural(summary.added, "record"),
-                    summary.removed,
-                    summary.unchanged
-                )
-            }];
-            if !problems.is_empty() {
-                lines.push(format!("Skipped {}:", plural(bad_lines.len(), "bad row")));
-                lines.extend(problems.iter().map(|p| format!("  {p}")));
-            }
-            lines.join("\n")
-        },
-    );
-    Ok(Exit::Done)
+    let value = json!({
+        "businessId": id.as_str(), "source": source, "added": summary.added,
+        "removed": summary.removed, "unchanged": summary.unchanged, "skipped": problems,
+    });
+    let mut lines = vec![if summary.added == 0 && summary.removed == 0 {
+        format!(
+            "{source}: nothing new ({} already imported).",
+            plural(summary.unchanged, "record")
+        )
+    } else {
+        format!(
+            "{source}: {} added, {} removed (changed in or gone from the file), {} unchanged.",
+            plural(summary.added, "record"),
+            summary.removed,
+            summary.unchanged
+        )
+    }];
+    if !problems.is_empty() {
+        lines.push(format!("Skipped {}:", plural(bad_lines.len(), "bad row")));
+        lines.extend(problems.iter().map(|p| format!("  {p}")));
+    }
+    Ok((value, lines.join("\n")))
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -35,6 +35,48 @@ pub struct UpdateArgs {
 }
 
 pub async fn run(ctx: &Context, args: UpdateArgs) -> Result<Exit, CliError> {
+    let sent = send_update(ctx, &ctx.profile, &args, !ctx.json).await?;
+    emit(ctx.json, &sent.value, || sent.describe());
+    Ok(Exit::Done)
+}
+
+/// An update sent and accepted: what was sent, and the obligation afterwards.
+#[derive(Debug)]
+pub(super) struct Sent {
+    pub value: Value,
+    pub period_end: NaiveDate,
+    pub obligation: Option<Period>,
+    pub correlation_id: Option<String>,
+}
+
+impl Sent {
+    pub(super) fn describe(&self) -> String {
+        let state = match &self.obligation {
+            Some(p) if p.status == Status::Fulfilled => format!(
+                "fulfilled{}",
+                p.received_date
+                    .map(|d| format!(" (received {d})"))
+                    .unwrap_or_default()
+            ),
+            Some(_) => "still open".to_owned(),
+            None => "not found".to_owned(),
+        };
+        format!(
+            "Sent. HMRC accepted the update for the period to {} (correlation ID {}).\nThe obligation is {state}.",
+            self.period_end,
+            self.correlation_id.as_deref().unwrap_or("none")
+        )
+    }
+}
+
+/// Builds, shows (when `show` is set), confirms unless `--yes`, and sends one update as
+/// `profile`, keeping its receipt.
+pub(super) async fn send_update(
+    ctx: &Context,
+    profile: &str,
+    args: &UpdateArgs,
+    show: bool,
+) -> Result<Sent, CliError> {
     let id = business_id(&args.business)?;
     let to = match &args.to {
         Some(t) => Some(t.parse::<NaiveDate>().map_err(|_| {
@@ -42,7 +84,7 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> Result<Exit, CliError> {
         })?),
         None => None,
     };
-    let authority = ctx.authority().await?;
+    let authority = ctx.authority_for(profile).await?;
     let nino = ctx.whose_nino(args.client.clone(), &authority)?;
     let business = look_up(ctx, &authority, &nino, &id).await?;
     let year = ctx.tax_year(args.tax_year.clone()).await?;
@@ -75,7 +117,7 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> Result<Exit, CliError> {
     let body = body(business.kind, &totals, period);
     let previous = last_sent(ctx, &authority, &nino, &id, business.kind, year).await?;
     let now = figures(&body);
-    if !ctx.json {
+    if show {
         eprintln!("{}", review(&id, year, period, &previous, &now));
     }
     if !args.yes && !confirmed()? {
@@ -86,7 +128,7 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> Result<Exit, CliError> {
     let stored = authority.stored().ok().flatten();
     let mut receipt = Receipt {
         sent_at: Utc::now(),
-        profile: ctx.profile.clone(),
+        profile: profile.to_owned(),
         sent_as: stored.and_then(|s| s.affinity_group),
         nino: nino.as_ref().to_owned(),
         business_id: id.as_str().to_owned(),
@@ -125,25 +167,12 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> Result<Exit, CliError> {
         "sent": body, "previous": previous, "correlationId": submitted.correlation_id,
         "obligation": met,
     });
-    emit(ctx.json, &value, || {
-        let state = match &met {
-            Some(p) if p.status == Status::Fulfilled => format!(
-                "fulfilled{}",
-                p.received_date
-                    .map(|d| format!(" (received {d})"))
-                    .unwrap_or_default()
-            ),
-            Some(_) => "still open".to_owned(),
-            None => "not found".to_owned(),
-        };
-        format!(
-            "Sent. HMRC accepted the update for {} to {} (correlation ID {}).\nThe obligation is {state}.",
-            id.as_str(),
-            period.period_end_date,
-            submitted.correlation_id.as_deref().unwrap_or("none")
-        )
-    });
-    Ok(Exit::Done)
+    Ok(Sent {
+        value,
+        period_end: period.period_end_date,
+        obligation: met,
+        correlation_id: submitted.correlation_id,
+    })
 }
 
 /// The business's quarterly obligations whose periods end in `year`, in order.
