@@ -119,25 +119,7 @@ pub enum Command {
     /// Send a quarterly update from your records: the year-to-date totals for an obligation's
     /// period, shown beside what was last sent, confirmed, sent, and the obligation shown met.
     /// Sending again after a correction is the same command.
-    Update {
-        #[arg(long, value_name = "ID")]
-        business: String,
-        /// Which quarter of the tax year (default: the first not yet met).
-        #[arg(long, value_enum, ignore_case = true, conflicts_with = "to")]
-        period: Option<Quarter>,
-        /// The obligation whose period ends on this date, e.g. 2025-07-05.
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
-        /// The tax year, e.g. 2025-26 (default: the current one on HMRC's clock).
-        #[arg(long)]
-        tax_year: Option<String>,
-        /// Send without asking.
-        #[arg(long, short)]
-        yes: bool,
-        /// An agent: the client's NINO.
-        #[arg(long, value_name = "NINO")]
-        client: Option<String>,
-    },
+    Update(UpdateArgs),
     /// The receipts of what was sent: when, by whom, what, and HMRC's answer.
     History {
         #[arg(long, value_name = "ID")]
@@ -197,6 +179,28 @@ pub enum RecordsCommand {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The business ID (see `mtd businesses`).
+    #[arg(long, value_name = "ID")]
+    pub business: String,
+    /// Which quarter of the tax year (default: the first not yet met).
+    #[arg(long, value_enum, ignore_case = true, conflicts_with = "to")]
+    pub period: Option<Quarter>,
+    /// The obligation whose period ends on this date, e.g. 2025-07-05.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// The tax year, e.g. 2025-26 (default: the current one on HMRC's clock).
+    #[arg(long)]
+    pub tax_year: Option<String>,
+    /// Send without asking.
+    #[arg(long, short)]
+    pub yes: bool,
+    /// An agent: the client's NINO.
+    #[arg(long, value_name = "NINO")]
+    pub client: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::journey::Narrator;
 use super::records::import_as;
-use super::update::{UpdateArgs, send_update};
-use crate::args::Quarter;
+use super::update::send_update;
+use crate::args::{Quarter, UpdateArgs};
 use crate::context::Context;
 use crate::output::CliError;
 

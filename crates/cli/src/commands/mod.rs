@@ -52,24 +52,7 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
             tax_year,
             client,
         } => obligations::run(&open(&cli.global).await?, open_only, tax_year, client).await,
-        Command::Update {
-            business,
-            period,
-            to,
-            tax_year,
-            yes,
-            client,
-        } => {
-            let args = update::UpdateArgs {
-                business,
-                period,
-                to,
-                tax_year,
-                yes,
-                client,
-            };
-            update::run(&open(&cli.global).await?, args).await
-        }
+        Command::Update(args) => update::run(&open(&cli.global).await?, args).await,
         Command::History { business } => history::run(&open(&cli.global).await?, business),
         Command::Records(cmd) => records::run(&open(&cli.global).await?, cmd).await,
         Command::PeriodType(cmd) => period_type::run(&open(&cli.global).await?, cmd).await,

@@ -17,22 +17,12 @@ use mtd_domain::{BusinessId, Money, Nino, TaxYear};
 use serde_json::{Value, json};
 
 use super::records::{business_id, look_up, open_store, store_error};
-use crate::args::Quarter;
+use crate::args::{Quarter, UpdateArgs};
 use crate::context::Context;
 use crate::output::{CliError, Exit, emit};
 
 /// Attempts for one submission when no answer comes back.
 const ATTEMPTS: u32 = 3;
-
-#[derive(Debug)]
-pub struct UpdateArgs {
-    pub business: String,
-    pub period: Option<Quarter>,
-    pub to: Option<String>,
-    pub tax_year: Option<String>,
-    pub yes: bool,
-    pub client: Option<String>,
-}
 
 pub async fn run(ctx: &Context, args: UpdateArgs) -> Result<Exit, CliError> {
     let sent = send_update(ctx, &ctx.profile, &args, !ctx.json).await?;
@@ -88,7 +78,15 @@ pub(super) async fn send_update(
     let nino = ctx.whose_nino(args.client.clone(), &authority)?;
     let business = look_up(ctx, &authority, &nino, &id).await?;
     let year = ctx.tax_year(args.tax_year.clone()).await?;
-    let periods = obligations(ctx, &authority, &nino, &id, business.kind, year).await?;
+    let target = Target {
+        ctx,
+        authority: &authority,
+        nino: &nino,
+        id: &id,
+        kind: business.kind,
+        year,
+    };
+    let periods = target.obligations().await?;
     let period = choose(&periods, args.period, to, &id, year)?;
 
     let store = open_store(ctx)?;
@@ -115,7 +113,7 @@ pub(super) async fn send_update(
         )));
     }
     let body = body(business.kind, &totals, period);
-    let previous = last_sent(ctx, &authority, &nino, &id, business.kind, year).await?;
+    let previous = target.last_sent().await?;
     let now = figures(&body);
     if show {
         eprintln!("{}", review(&id, year, period, &previous, &now));
@@ -142,21 +140,11 @@ pub(super) async fn send_update(
         response: None,
         attempts: 0,
     };
-    let result = send(
-        ctx,
-        &authority,
-        &nino,
-        &id,
-        business.kind,
-        year,
-        &body,
-        &mut receipt,
-    )
-    .await;
+    let result = target.send(&body, &mut receipt).await;
     store.keep_receipt(&receipt).map_err(store_error)?;
     let submitted = result?;
 
-    let after = obligations(ctx, &authority, &nino, &id, business.kind, year).await?;
+    let after = target.obligations().await?;
     let met = after
         .iter()
         .find(|p| p.period_end_date == period.period_end_date)
@@ -173,38 +161,6 @@ pub(super) async fn send_update(
         obligation: met,
         correlation_id: submitted.correlation_id,
     })
-}
-
-/// The business's quarterly obligations whose periods end in `year`, in order.
-async fn obligations(
-    ctx: &Context,
-    authority: &Authority,
-    nino: &Nino,
-    id: &BusinessId,
-    kind: BusinessKind,
-    year: TaxYear,
-) -> Result<Vec<Period>, CliError> {
-    let api = ctx.client.clone();
-    let filter = Filter {
-        type_of_business: Some(kind.to_string()),
-        business_id: Some(id.clone()),
-        ..Filter::default()
-    };
-    let found = authority
-        .call(|t| {
-            let (c, n, f) = (api.clone(), nino.clone(), filter.clone());
-            async move { c.obligations().quarterly(&t, &n, &f).await }
-        })
-        .await?;
-    let mut periods: Vec<Period> = found
-        .obligations
-        .into_iter()
-        .filter(|b| &b.business_id == id)
-        .flat_map(|b| b.obligation_details)
-        .filter(|p| TaxYear::containing(p.period_end_date) == Some(year))
-        .collect();
-    periods.sort_by_key(|p| p.period_end_date);
-    Ok(periods)
 }
 
 /// The obligation asked for: a quarter, a period end, or the first still open.
@@ -285,44 +241,6 @@ fn body(kind: BusinessKind, totals: &Totals, period: &Period) -> Value {
     .unwrap_or(Value::Null)
 }
 
-/// What was last sent for the year, as figures (none before the first update).
-async fn last_sent(
-    ctx: &Context,
-    authority: &Authority,
-    nino: &Nino,
-    id: &BusinessId,
-    kind: BusinessKind,
-    year: TaxYear,
-) -> Result<BTreeMap<String, Money>, CliError> {
-    let api = ctx.client.clone();
-    let got = authority
-        .call(|t| {
-            let (c, n, b) = (api.clone(), nino.clone(), id.clone());
-            async move {
-                match kind {
-                    BusinessKind::SelfEmployment => c
-                        .self_employment()
-                        .cumulative(&t, &n, &b, year)
-                        .await
-                        .map(|s| serde_json::to_value(s).unwrap_or_default()),
-                    BusinessKind::UkProperty => c
-                        .property_business()
-                        .uk_cumulative(&t, &n, &b, year)
-                        .await
-                        .map(|s| serde_json::to_value(s).unwrap_or_default()),
-                }
-            }
-        })
-        .await;
-    match got {
-        Ok(v) => Ok(figures(&v)),
-        Err(FreshError::Api(e)) if e.hmrc_code() == Some("MATCHING_RESOURCE_NOT_FOUND") => {
-            Ok(BTreeMap::new())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// Every amount in a body, by its field name (HMRC's names are unique within a summary).
 fn figures(v: &Value) -> BTreeMap<String, Money> {
     let mut out = BTreeMap::new();
@@ -401,67 +319,133 @@ fn confirmed() -> Result<bool, CliError> {
     ))
 }
 
-/// Sends the update, again if no answer comes back, writing what happened into `receipt`.
-#[expect(clippy::too_many_arguments, reason = "one submission's whole context")]
-async fn send(
-    ctx: &Context,
-    authority: &Authority,
-    nino: &Nino,
-    id: &BusinessId,
+/// One business's tax year, as an update talks to HMRC about it.
+struct Target<'a> {
+    ctx: &'a Context,
+    authority: &'a Authority,
+    nino: &'a Nino,
+    id: &'a BusinessId,
     kind: BusinessKind,
     year: TaxYear,
-    body: &Value,
-    receipt: &mut Receipt,
-) -> Result<Submitted, CliError> {
-    let api = ctx.client.clone();
-    loop {
-        receipt.attempts += 1;
-        let result = authority
+}
+
+impl Target<'_> {
+    /// The business's quarterly obligations whose periods end in `year`, in order.
+    async fn obligations(&self) -> Result<Vec<Period>, CliError> {
+        let (api, id, year) = (self.ctx.client.clone(), self.id, self.year);
+        let filter = Filter {
+            type_of_business: Some(self.kind.to_string()),
+            business_id: Some(id.clone()),
+            ..Filter::default()
+        };
+        let found = self
+            .authority
             .call(|t| {
-                let (c, n, b, body) = (api.clone(), nino.clone(), id.clone(), body.clone());
+                let (c, n, f) = (api.clone(), self.nino.clone(), filter.clone());
+                async move { c.obligations().quarterly(&t, &n, &f).await }
+            })
+            .await?;
+        let mut periods: Vec<Period> = found
+            .obligations
+            .into_iter()
+            .filter(|b| &b.business_id == id)
+            .flat_map(|b| b.obligation_details)
+            .filter(|p| TaxYear::containing(p.period_end_date) == Some(year))
+            .collect();
+        periods.sort_by_key(|p| p.period_end_date);
+        Ok(periods)
+    }
+
+    /// What was last sent for the year, as figures (none before the first update).
+    async fn last_sent(&self) -> Result<BTreeMap<String, Money>, CliError> {
+        let (api, kind, year) = (self.ctx.client.clone(), self.kind, self.year);
+        let got = self
+            .authority
+            .call(|t| {
+                let (c, n, b) = (api.clone(), self.nino.clone(), self.id.clone());
                 async move {
                     match kind {
-                        BusinessKind::SelfEmployment => {
-                            let s = serde_json::from_value(body).unwrap_or_default();
-                            c.self_employment()
-                                .put_cumulative(&t, &n, &b, year, &s)
-                                .await
-                        }
-                        BusinessKind::UkProperty => {
-                            let s = serde_json::from_value(body).unwrap_or_default();
-                            c.property_business()
-                                .put_uk_cumulative(&t, &n, &b, year, &s)
-                                .await
-                        }
+                        BusinessKind::SelfEmployment => c
+                            .self_employment()
+                            .cumulative(&t, &n, &b, year)
+                            .await
+                            .map(|s| serde_json::to_value(s).unwrap_or_default()),
+                        BusinessKind::UkProperty => c
+                            .property_business()
+                            .uk_cumulative(&t, &n, &b, year)
+                            .await
+                            .map(|s| serde_json::to_value(s).unwrap_or_default()),
                     }
                 }
             })
             .await;
-        match result {
-            Ok(done) => {
-                receipt.outcome = Outcome::Accepted;
-                receipt.status = Some(done.status);
-                receipt.correlation_id.clone_from(&done.correlation_id);
-                return Ok(done);
+        match got {
+            Ok(v) => Ok(figures(&v)),
+            Err(FreshError::Api(e)) if e.hmrc_code() == Some("MATCHING_RESOURCE_NOT_FOUND") => {
+                Ok(BTreeMap::new())
             }
-            Err(FreshError::Api(mtd_client::Error::Transport(e)))
-                if receipt.attempts < ATTEMPTS =>
-            {
-                tracing::warn!(
-                    "no answer from HMRC ({e}); sending again (a PUT is safe to repeat)"
-                );
-                receipt.response = Some(json!({ "lastFailure": e.to_string() }));
-            }
-            Err(e) => {
-                if let FreshError::Api(mtd_client::Error::Hmrc(h)) = &e {
-                    receipt.outcome = Outcome::Refused;
-                    receipt.status = Some(h.status);
-                    receipt.correlation_id.clone_from(&h.correlation_id);
-                    receipt.response = serde_json::to_value(&h.body).ok();
-                } else {
-                    receipt.response = Some(json!({ "failure": e.to_string() }));
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Sends the update, again if no answer comes back, writing what happened into `receipt`.
+    async fn send(&self, body: &Value, receipt: &mut Receipt) -> Result<Submitted, CliError> {
+        let (api, kind, year) = (self.ctx.client.clone(), self.kind, self.year);
+        loop {
+            receipt.attempts += 1;
+            let result = self
+                .authority
+                .call(|t| {
+                    let (c, n, b, body) = (
+                        api.clone(),
+                        self.nino.clone(),
+                        self.id.clone(),
+                        body.clone(),
+                    );
+                    async move {
+                        match kind {
+                            BusinessKind::SelfEmployment => {
+                                let s = serde_json::from_value(body).unwrap_or_default();
+                                c.self_employment()
+                                    .put_cumulative(&t, &n, &b, year, &s)
+                                    .await
+                            }
+                            BusinessKind::UkProperty => {
+                                let s = serde_json::from_value(body).unwrap_or_default();
+                                c.property_business()
+                                    .put_uk_cumulative(&t, &n, &b, year, &s)
+                                    .await
+                            }
+                        }
+                    }
+                })
+                .await;
+            match result {
+                Ok(done) => {
+                    receipt.outcome = Outcome::Accepted;
+                    receipt.status = Some(done.status);
+                    receipt.correlation_id.clone_from(&done.correlation_id);
+                    return Ok(done);
                 }
-                return Err(e.into());
+                Err(FreshError::Api(mtd_client::Error::Transport(e)))
+                    if receipt.attempts < ATTEMPTS =>
+                {
+                    tracing::warn!(
+                        "no answer from HMRC ({e}); sending again (a PUT is safe to repeat)"
+                    );
+                    receipt.response = Some(json!({ "lastFailure": e.to_string() }));
+                }
+                Err(e) => {
+                    if let FreshError::Api(mtd_client::Error::Hmrc(h)) = &e {
+                        receipt.outcome = Outcome::Refused;
+                        receipt.status = Some(h.status);
+                        receipt.correlation_id.clone_from(&h.correlation_id);
+                        receipt.response = serde_json::to_value(&h.body).ok();
+                    } else {
+                        receipt.response = Some(json!({ "failure": e.to_string() }));
+                    }
+                    return Err(e.into());
+                }
             }
         }
     }
