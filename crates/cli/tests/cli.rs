@@ -972,3 +972,131 @@ fn bad_records_import_nothing_and_a_corrected_file_sends_corrected_totals() {
         ("120.00", "40.00")
     );
 }
+
+/// A loopback proxy to `upstream` that swallows the answer to the first request starting with
+/// `lose` and closes that connection: the request arrives, its answer never does.
+async fn losing_proxy(upstream: std::net::SocketAddr, lose: &'static [u8]) -> std::net::SocketAddr {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let lost_one = Arc::new(AtomicBool::new(false));
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                continue;
+            };
+            let (mut from_client, mut to_client) = client.into_split();
+            let (mut from_server, mut to_server) = server.into_split();
+            let losing = Arc::new(AtomicBool::new(false));
+            let (lost_one, marked) = (lost_one.clone(), losing.clone());
+            tokio::spawn(async move {
+                let mut buf = vec![0; 64 * 1024];
+                while let Ok(n @ 1..) = from_client.read(&mut buf).await {
+                    if buf[..n].starts_with(lose) && !lost_one.swap(true, Ordering::SeqCst) {
+                        marked.store(true, Ordering::SeqCst);
+                    }
+                    if to_server.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            tokio::spawn(async move {
+                let mut buf = vec![0; 64 * 1024];
+                while let Ok(n @ 1..) = from_server.read(&mut buf).await {
+                    if losing.load(Ordering::SeqCst) {
+                        return; // dropping the writer closes the client's connection unanswered
+                    }
+                    if to_client.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_is_sent_again_and_the_receipt_says_so() {
+    let hmrc = mtd_sandbox::Running::start(
+        mtd_sandbox::Config::default(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let proxy = losing_proxy(hmrc.addr, b"PUT /individuals/business/self-employment/").await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_owned();
+    let base = format!("http://{proxy}");
+    let run = |args: Vec<String>| {
+        let (d, base) = (d.clone(), base.clone());
+        async move {
+            let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_mtd"))
+                .arg("--data-dir")
+                .arg(&d)
+                .args(["--env", "local"])
+                .args(&args)
+                .env("MTD_BASE_URL", &base)
+                .env_remove("RUST_LOG")
+                .output()
+                .await
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{args:?}: {}{}",
+                stdout(&out),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if args.iter().any(|a| a == "--json") {
+                json_of(&out)
+            } else {
+                serde_json::Value::Null
+            }
+        }
+    };
+    let args = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    run(args("sandbox clock set 2025-07-06T09:00:00Z")).await;
+    let user = run(args("sandbox create-user individual --json")).await;
+    run(args(&format!(
+        "link --test-user {}",
+        user["userId"].as_str().unwrap()
+    )))
+    .await;
+    let added = run(args(
+        "sandbox add-business --type self-employment --start 2020-01-01 --json",
+    ))
+    .await;
+    let se = added["businessId"].as_str().unwrap().to_owned();
+    let file = d.join("q1.csv");
+    std::fs::write(
+        &file,
+        "date,description,category,amount,disallowable\n2025-05-01,Invoice,turnover,250.00,\n",
+    )
+    .unwrap();
+    run(args(&format!(
+        "records import {} --business {se}",
+        file.display()
+    )))
+    .await;
+
+    let sent = run(args(&format!("update --business {se} --yes --json"))).await;
+    assert_eq!(sent["obligation"]["status"], "fulfilled");
+    let history = run(args("history --json")).await;
+    let receipts = history.as_array().unwrap();
+    assert_eq!(receipts.len(), 1);
+    assert_eq!(
+        (
+            receipts[0]["outcome"].as_str(),
+            receipts[0]["attempts"].as_u64()
+        ),
+        (Some("accepted"), Some(2))
+    );
+    assert!(
+        receipts[0]["response"]["lastFailure"].is_string(),
+        "{}",
+        receipts[0]
+    );
+}
