@@ -137,7 +137,14 @@ impl Context {
         client: Option<String>,
         authority: &Authority,
     ) -> Result<mtd_domain::Nino, CliError> {
-        match client.or_else(|| authority.stored().ok().flatten().and_then(|r| r.nino)) {
+        let stored = authority.stored().ok().flatten();
+        if stored.is_none() {
+            return Err(mtd_client::tokens::FreshError::NoAuthority(
+                mtd_client::tokens::AuthorityEnded::NotLinked,
+            )
+            .into());
+        }
+        match client.or_else(|| stored.and_then(|r| r.nino)) {
             Some(n) => mtd_domain::Nino::parse(&n)
                 .map_err(|_| CliError::usage(format!("{n:?} is not a National Insurance number"))),
             None => Err(CliError::usage("this software does not know whose records these are")

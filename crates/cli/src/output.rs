@@ -208,8 +208,18 @@ pub fn report_error(e: &CliError, json: bool) -> Exit {
         print_line(&json!({ "error": err }).to_string());
     } else {
         eprintln!("error: {}", e.message);
-        for p in &e.problems {
+        const SHOWN: usize = 20;
+        for p in e.problems.iter().take(SHOWN) {
             eprintln!("  {p}");
+        }
+        if e.problems.len() > SHOWN {
+            eprintln!(
+                "  … and {} more (--json lists them all)",
+                e.problems.len() - SHOWN
+            );
+        }
+        if let Some(paths) = e.evidence.as_deref().and_then(|v| v.paths.as_ref()) {
+            eprintln!("  in: {}", paths.join(", "));
         }
         if let Some(cid) = e
             .evidence

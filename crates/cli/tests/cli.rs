@@ -971,6 +971,68 @@ fn bad_records_import_nothing_and_a_corrected_file_sends_corrected_totals() {
         ),
         ("120.00", "40.00")
     );
+
+    // Q2 ends 2025-10-05: HMRC takes it from 2025-09-25, so with nothing named it waits.
+    let early = mtd(d, &["update", "--business", &se, "--yes", "--json"]);
+    assert_eq!(early.status.code(), Some(1));
+    assert_eq!(json_of(&early)["error"]["kind"], "too-early");
+
+    // An export imported back adds nothing; a file of the same name elsewhere is its own source.
+    let exported = d.join("export.csv");
+    ok(&mtd(
+        d,
+        &[
+            "records",
+            "export",
+            "--business",
+            &se,
+            "--output",
+            exported.to_str().unwrap(),
+        ],
+    ));
+    let back = json_of(ok(&mtd(
+        d,
+        &[
+            "records",
+            "import",
+            exported.to_str().unwrap(),
+            "--business",
+            &se,
+            "--json",
+        ],
+    )));
+    assert_eq!(
+        (back["added"].as_u64(), back["duplicates"].as_u64()),
+        (Some(0), Some(2))
+    );
+    std::fs::create_dir(d.join("may")).unwrap();
+    let may = d.join("may/bank.csv");
+    std::fs::write(
+        &may,
+        format!("{head}2025-05-02,Invoice 2,turnover,30.00,\r\n"),
+    )
+    .unwrap();
+    ok(&mtd(
+        d,
+        &[
+            "records",
+            "import",
+            may.to_str().unwrap(),
+            "--business",
+            &se,
+        ],
+    ));
+    assert_eq!(count(), 3);
+
+    // Not linked: exit 3 and the way to link.
+    let other = tempfile::tempdir().unwrap();
+    let unlinked = mtd(other.path(), &["update", "--business", &se, "--yes"]);
+    assert_eq!(
+        unlinked.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&unlinked.stderr)
+    );
 }
 
 /// A loopback proxy to `upstream` that swallows the answer to the first request starting with

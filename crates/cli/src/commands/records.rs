@@ -56,7 +56,11 @@ pub async fn run(ctx: &Context, cmd: RecordsCommand) -> Result<Exit, CliError> {
                         )
                     })
                     .collect();
-                lines.push(format!("{} records for {}.", records.len(), id.as_str()));
+                lines.push(format!(
+                    "{} for {}.",
+                    plural(records.len(), "record"),
+                    id.as_str()
+                ));
                 lines.join("\n")
             });
             Ok(Exit::Done)
@@ -64,6 +68,10 @@ pub async fn run(ctx: &Context, cmd: RecordsCommand) -> Result<Exit, CliError> {
         RecordsCommand::Export { business, output } => {
             let id = business_id(&business)?;
             let records = open_store(ctx)?.records(id.as_str()).map_err(store_error)?;
+            if ctx.json && output.is_none() {
+                emit(true, &records, String::new);
+                return Ok(Exit::Done);
+            }
             let csv = to_csv(&records)?;
             match output {
                 Some(path) => {
@@ -177,12 +185,12 @@ pub(super) async fn import_as(
 ) -> Result<(serde_json::Value, String), CliError> {
     let id = business_id(business)?;
     let bytes = std::fs::read(file)
-        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", file.display())))?;
+        .map_err(|e| CliError::new("io", format!("cannot read {}: {e}", file.display())))?;
     let mapping = match mapping {
         None => Mapping::default(),
         Some(path) => {
             let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+                .map_err(|e| CliError::new("io", format!("cannot read {}: {e}", path.display())))?;
             serde_json::from_str(&text).map_err(|e| {
                 CliError::usage(format!(
                     "the mapping file {} is not valid: {e}",
@@ -195,7 +203,17 @@ pub(super) async fn import_as(
     let authority = ctx.authority_for(profile).await?;
     let nino = ctx.whose_nino(client, &authority)?;
     let found = look_up(ctx, &authority, &nino, &id).await?;
+    check_mapping(&mapping, found.kind)?;
     let mut parsed = csv_file::parse(&bytes, found.kind, &mapping);
+    // A file that cannot be read at all (empty, no records, a missing column) is one problem.
+    if let Some(whole) = parsed
+        .errors
+        .iter()
+        .find(|e| e.line <= 1 && e.column.is_none())
+    {
+        return Err(CliError::new("records", format!("{}: {}", file.display(), whole.reason))
+            .hint("records need a heading line (date,description,category,amount,disallowable) and rows under it"));
+    }
     // Rows dated outside every tax year the business has belong to no update it can send.
     parsed.records.retain(|r| {
         let inside = found.from.is_none_or(|f| r.date >= f) && found.to.is_none_or(|t| r.date <= t);
@@ -222,7 +240,7 @@ pub(super) async fn import_as(
         return Err(CliError::new(
             "records",
             format!(
-                "{} of {} can not be read, so nothing was imported",
+                "{} of {} cannot be read, so nothing was imported",
                 plural(bad_lines.len(), "row"),
                 file.display()
             ),
@@ -230,7 +248,12 @@ pub(super) async fn import_as(
         .problems(problems)
         .hint("correct those rows and import again, or add --skip-bad-rows to import the rest"));
     }
-    let source = file.file_name().map_or_else(
+    // The full path names the source: files of one name in different folders are different.
+    let source = std::fs::canonicalize(file)
+        .unwrap_or_else(|_| file.to_owned())
+        .display()
+        .to_string();
+    let name = file.file_name().map_or_else(
         || file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
@@ -239,26 +262,60 @@ pub(super) async fn import_as(
         .map_err(store_error)?;
     let value = json!({
         "businessId": id.as_str(), "source": source, "added": summary.added,
-        "removed": summary.removed, "unchanged": summary.unchanged, "skipped": problems,
+        "removed": summary.removed, "unchanged": summary.unchanged,
+        "duplicates": summary.duplicates, "skipped": problems,
     });
     let mut lines = vec![if summary.added == 0 && summary.removed == 0 {
-        format!(
-            "{source}: nothing new ({} already imported).",
-            plural(summary.unchanged, "record")
-        )
+        format!("{name}: nothing new.")
     } else {
         format!(
-            "{source}: {} added, {} removed (changed in or gone from the file), {} unchanged.",
+            "{name}: {} added, {} removed (changed in or gone from the file).",
             plural(summary.added, "record"),
             summary.removed,
-            summary.unchanged
         )
     }];
+    if summary.unchanged > 0 {
+        lines.push(format!(
+            "{} already imported from this file.",
+            plural(summary.unchanged, "record")
+        ));
+    }
+    if summary.duplicates > 0 {
+        lines.push(format!(
+            "{} already held from other files, not added again.",
+            plural(summary.duplicates, "record")
+        ));
+    }
     if !problems.is_empty() {
         lines.push(format!("Skipped {}:", plural(bad_lines.len(), "bad row")));
         lines.extend(problems.iter().map(|p| format!("  {p}")));
     }
     Ok((value, lines.join("\n")))
+}
+
+/// A mapping's own mistakes, said as such before any row is blamed for them.
+fn check_mapping(mapping: &Mapping, kind: BusinessKind) -> Result<(), CliError> {
+    if !mapping.date_format_works() {
+        return Err(CliError::usage(format!(
+            "the mapping's dateFormat {:?} cannot read dates",
+            mapping.date_format
+        ))
+        .hint("use a chrono format such as %d/%m/%Y"));
+    }
+    let unknown: Vec<String> = mapping
+        .categories
+        .iter()
+        .filter(|(_, to)| kind.category(to).is_none())
+        .map(|(from, to)| format!("{from:?} maps to {to:?}"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(CliError::usage(format!(
+            "the mapping names categories a {kind} business does not have"
+        ))
+        .problems(unknown)
+        .hint("map to HMRC's field names listed in the README's records section"));
+    }
+    Ok(())
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -78,7 +78,7 @@ pub(super) async fn send_update(
     let nino = ctx.whose_nino(args.client.clone(), &authority)?;
     let business = look_up(ctx, &authority, &nino, &id).await?;
     let year = ctx.tax_year(args.tax_year.clone()).await?;
-    let target = Target {
+    let mut target = Target {
         ctx,
         authority: &authority,
         nino: &nino,
@@ -86,8 +86,21 @@ pub(super) async fn send_update(
         kind: business.kind,
         year,
     };
-    let periods = target.obligations().await?;
-    let period = choose(&periods, args.period, to, &id, year)?;
+    let all = target.obligations().await?;
+    let period = if args.tax_year.is_none() && args.period.is_none() && to.is_none() {
+        next_due(ctx, &all, &id).await?
+    } else {
+        let in_year: Vec<Period> = all
+            .iter()
+            .filter(|p| TaxYear::containing(p.period_end_date) == Some(year))
+            .cloned()
+            .collect();
+        choose(&in_year, args.period, to, &id, year)?.clone()
+    };
+    let period = &period;
+    // The obligation's year (a calendar quarter starts in the year before).
+    target.year = TaxYear::containing(period.period_end_date).unwrap_or(year);
+    let year = target.year;
 
     let store = open_store(ctx)?;
     let records = store.records(id.as_str()).map_err(store_error)?;
@@ -161,6 +174,35 @@ pub(super) async fn send_update(
         obligation: met,
         correlation_id: submitted.correlation_id,
     })
+}
+
+/// With nothing named: the earliest obligation not yet met, overdue ones first, refused here when
+/// HMRC would refuse it as too early (more than 10 days before its period ends).
+async fn next_due(ctx: &Context, all: &[Period], id: &BusinessId) -> Result<Period, CliError> {
+    let next = all
+        .iter()
+        .find(|p| p.status == Status::Open)
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "every quarterly update HMRC expects from {} has been sent",
+                id.as_str()
+            ))
+            .hint("to send a correction, name the period: --tax-year Y --period Q1..Q4")
+        })?;
+    let opens = next.period_end_date - chrono::Days::new(10);
+    let today = ctx.hmrc_now().await.date_naive();
+    if today < opens {
+        return Err(CliError::new(
+            "too-early",
+            format!(
+                "the next update of {} is for the period to {}; HMRC takes it from {opens}",
+                id.as_str(),
+                next.period_end_date
+            ),
+        )
+        .hint("see what is due with mtd obligations; a correction to a sent period names it with --period"));
+    }
+    Ok(next.clone())
 }
 
 /// The obligation asked for: a quarter, a period end, or the first still open.
@@ -330,9 +372,9 @@ struct Target<'a> {
 }
 
 impl Target<'_> {
-    /// The business's quarterly obligations whose periods end in `year`, in order.
+    /// The business's quarterly obligations, every year's, in order.
     async fn obligations(&self) -> Result<Vec<Period>, CliError> {
-        let (api, id, year) = (self.ctx.client.clone(), self.id, self.year);
+        let (api, id) = (self.ctx.client.clone(), self.id);
         let filter = Filter {
             type_of_business: Some(self.kind.to_string()),
             business_id: Some(id.clone()),
@@ -350,7 +392,6 @@ impl Target<'_> {
             .into_iter()
             .filter(|b| &b.business_id == id)
             .flat_map(|b| b.obligation_details)
-            .filter(|p| TaxYear::containing(p.period_end_date) == Some(year))
             .collect();
         periods.sort_by_key(|p| p.period_end_date);
         Ok(periods)

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use mtd_domain::{Money, MoneyError};
 use serde::Deserialize;
 
@@ -55,6 +55,25 @@ impl Default for Columns {
 
 fn iso_date() -> String {
     "%Y-%m-%d".into()
+}
+
+impl Mapping {
+    /// The date format as a person writes it.
+    pub fn date_shape(&self) -> String {
+        self.date_format
+            .replace("%Y", "YYYY")
+            .replace("%m", "MM")
+            .replace("%d", "DD")
+    }
+
+    /// Whether the date format can read back a date it wrote.
+    pub fn date_format_works(&self) -> bool {
+        use std::fmt::Write;
+        let day = NaiveDate::from_ymd_opt(2025, 12, 31).expect("a real day");
+        let mut text = String::new();
+        write!(text, "{}", day.format(&self.date_format)).is_ok()
+            && NaiveDate::parse_from_str(&text, &self.date_format) == Ok(day)
+    }
 }
 
 impl Default for Mapping {
@@ -194,16 +213,20 @@ pub fn parse(bytes: &[u8], kind: BusinessKind, mapping: &Mapping) -> Parsed {
             column: Some(headings.get(at[part]).unwrap_or(part).to_owned()),
             reason,
         };
-        let date = NaiveDate::parse_from_str(field("date"), &mapping.date_format).map_err(|_| {
-            fault(
-                "date",
-                format!(
-                    "\"{}\" is not a date in the form {} (or no such day exists)",
-                    field("date"),
-                    mapping.date_format
-                ),
-            )
-        });
+        // chrono takes `25` for a `%Y` year; no record is from the first millennium.
+        let date = NaiveDate::parse_from_str(field("date"), &mapping.date_format)
+            .ok()
+            .filter(|d| d.year() >= 1000)
+            .ok_or_else(|| {
+                fault(
+                    "date",
+                    format!(
+                        "\"{}\" is not a date in the form {} (or no such day exists)",
+                        field("date"),
+                        mapping.date_shape()
+                    ),
+                )
+            });
         let amount = parse_amount(field("amount")).map_err(|r| fault("amount", r));
         let named = field("category");
         let category = mapping.categories.get(named).map_or(named, String::as_str);
@@ -260,12 +283,18 @@ pub fn parse(bytes: &[u8], kind: BusinessKind, mapping: &Mapping) -> Parsed {
 fn parse_amount(s: &str) -> Result<Money, String> {
     Money::parse(s).map_err(|e| match e {
         MoneyError::TooManyPlaces => format!("{s} has more than two decimal places"),
-        MoneyError::NotANumber if s.contains(',') => {
-            format!(
-                "{s} has a thousands separator; write {}",
-                s.replace(',', "")
-            )
-        }
+        MoneyError::NotANumber if s.contains(',') => match s.rsplit_once(',') {
+            Some((_, tail))
+                if tail.split('.').next().map(str::len) == Some(3)
+                    && Money::parse(&s.replace(',', "")).is_ok() =>
+            {
+                format!(
+                    "{s} has a thousands separator; write {}",
+                    s.replace(',', "")
+                )
+            }
+            _ => format!("{s} has a comma; write amounts with a decimal point, like 1234.50"),
+        },
         MoneyError::NotANumber if s.is_empty() => "no amount".into(),
         MoneyError::NotANumber => format!("\"{s}\" is not an amount such as -12.50"),
     })
@@ -331,6 +360,9 @@ mod tests {
         assert!(e[0].starts_with("line 2, column date:"), "{}", e[0]);
         assert!(e[1].starts_with("line 3, column amount:") && e[1].contains("two decimal places"));
         assert!(e[2].starts_with("line 4, column amount:") && e[2].contains("write 1234.00"));
+        assert!(parse_amount("1,5").unwrap_err().contains("decimal point"));
+        let short = errors(&format!("{HEAD}25-05-01,Short year,turnover,1.00,\n"));
+        assert!(short[0].contains("YYYY-MM-DD"), "{short:?}");
         assert!(e[3].starts_with("line 5, column category:") && e[3].contains("sandwiches"));
         assert!(e[4].starts_with("line 6:") && e[4].contains("double quotes"));
         assert!(e[5].starts_with("line 7, column disallowable:"));

@@ -31,6 +31,8 @@ pub struct ImportSummary {
     pub added: usize,
     pub removed: usize,
     pub unchanged: usize,
+    /// Rows already held from another file, not added again.
+    pub duplicates: usize,
 }
 
 #[derive(Debug)]
@@ -90,7 +92,9 @@ impl RecordStore {
         &self.conn
     }
 
-    /// Replaces the rows `source` gave `business_id` with `records`, in one transaction.
+    /// Replaces the rows `source` (a file's full path) gave `business_id` with `records`, in one
+    /// transaction. A row already held from another source (an export imported back, a copy of
+    /// a file) is not added twice: it counts as a duplicate.
     pub fn import(
         &mut self,
         business_id: &str,
@@ -99,24 +103,37 @@ impl RecordStore {
         records: &[Record],
     ) -> Result<ImportSummary, StoreError> {
         let tx = self.conn.transaction()?;
-        let before = load(
-            &tx,
-            "business_id = ?1 AND source = ?2",
-            params![business_id, source],
-        )?;
-        let mut old: HashMap<Key, usize> = HashMap::new();
-        for r in &before {
-            *old.entry(key(r)).or_default() += 1;
-        }
-        let mut summary = ImportSummary::default();
-        for r in records {
-            match old.get_mut(&key(r)) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    summary.unchanged += 1;
-                }
-                _ => summary.added += 1,
+        let count = |rows: Vec<Record>| {
+            let mut n: HashMap<Key, usize> = HashMap::new();
+            for r in &rows {
+                *n.entry(key(r)).or_default() += 1;
             }
+            n
+        };
+        let this = "business_id = ?1 AND source = ?2";
+        let mut old = count(load(&tx, this, params![business_id, source])?);
+        let others = "business_id = ?1 AND source <> ?2";
+        let mut elsewhere = count(load(&tx, others, params![business_id, source])?);
+        let take = |held: &mut HashMap<Key, usize>, k: &Key| match held.get_mut(k) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        };
+        let mut summary = ImportSummary::default();
+        let mut kept = Vec::with_capacity(records.len());
+        for r in records {
+            let k = key(r);
+            if take(&mut old, &k) {
+                summary.unchanged += 1;
+            } else if take(&mut elsewhere, &k) {
+                summary.duplicates += 1;
+                continue;
+            } else {
+                summary.added += 1;
+            }
+            kept.push(r);
         }
         summary.removed = old.values().sum();
         tx.execute(
@@ -128,7 +145,7 @@ impl RecordStore {
                 "INSERT INTO records (business_id, kind, source, line, date, description, category, amount, disallowable)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
-            for r in records {
+            for r in kept {
                 insert.execute(params![
                     business_id,
                     kind.to_string(),
@@ -223,6 +240,14 @@ mod tests {
         assert_eq!((s.added, s.removed, s.unchanged), (1, 2, 1));
         let kept = store.records("XAIS1").unwrap();
         assert_eq!(kept, edited);
+        // The same rows from another file (an export imported back) are not counted twice; a
+        // file of the same name elsewhere with other rows keeps both.
+        let s = store.import("XAIS1", se, "/b/a.csv", &edited).unwrap();
+        assert_eq!((s.added, s.duplicates), (0, 2));
+        let other = records("date,description,category,amount\n2025-05-01,C,turnover,9.00\n");
+        let s = store.import("XAIS1", se, "/b/a.csv", &other).unwrap();
+        assert_eq!((s.added, s.duplicates), (1, 0));
+        assert_eq!(store.records("XAIS1").unwrap().len(), 3);
         assert!(store.records("XAIS2").unwrap().is_empty());
     }
 }
