@@ -93,3 +93,45 @@ impl Totals {
         serde_json::from_value(json!({ "ukProperty": property })).expect("the fields are HMRC's")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every category reaches HMRC's body: none is dropped on the way into the typed summary.
+    #[test]
+    fn every_category_lands_in_the_body() {
+        let day = NaiveDate::from_ymd_opt(2025, 5, 1).unwrap();
+        for kind in [BusinessKind::SelfEmployment, BusinessKind::UkProperty] {
+            let records: Vec<Record> = kind
+                .categories()
+                .iter()
+                .map(|c| Record {
+                    line: 2,
+                    date: day,
+                    description: String::new(),
+                    category: c.field,
+                    amount: Money::from_pence(-123),
+                    disallowable: c.may_be_disallowable,
+                })
+                .collect();
+            let totals = Totals::of(kind, &records, day, day);
+            let body = match kind {
+                BusinessKind::SelfEmployment => serde_json::to_value(totals.self_employment()),
+                BusinessKind::UkProperty => serde_json::to_value(totals.uk_property()),
+            }
+            .unwrap();
+            let text = body.to_string();
+            for key in totals.fields.keys() {
+                assert!(
+                    text.contains(&format!("\"{key}\"")),
+                    "{kind}: {key} missing from {text}"
+                );
+            }
+            assert_eq!(
+                totals.fields.len(),
+                records.len() + records.iter().filter(|r| r.disallowable).count()
+            );
+        }
+    }
+}
