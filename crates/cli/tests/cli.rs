@@ -1024,6 +1024,30 @@ fn bad_records_import_nothing_and_a_corrected_file_sends_corrected_totals() {
     ));
     assert_eq!(count(), 3);
 
+    // A landlord's records offered to the sole trader are refused whole, even with --skip-bad-rows.
+    let letting = d.join("letting.csv");
+    std::fs::write(&letting, format!("{head}2025-05-01,Rent,periodAmount,900.00,\n2025-05-02,Agent,professionalFees,-90.00,\n2025-05-15,Mortgage,residentialFinancialCost,-400.00,\n")).unwrap();
+    let wrong = mtd(
+        d,
+        &[
+            "records",
+            "import",
+            letting.to_str().unwrap(),
+            "--business",
+            &se,
+            "--skip-bad-rows",
+            "--json",
+        ],
+    );
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(
+        json_of(&wrong)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("looks like a uk-property")
+    );
+    assert_eq!(count(), 3);
+
     // Not linked: exit 3 and the way to link.
     let other = tempfile::tempdir().unwrap();
     let unlinked = mtd(other.path(), &["update", "--business", &se, "--yes"]);

@@ -14,29 +14,33 @@ pub fn run(ctx: &Context, business: Option<String>) -> Result<Exit, CliError> {
         if receipts.is_empty() {
             return "Nothing has been sent yet.".to_owned();
         }
+        let by = |r: &mtd_client::records::receipts::Receipt| {
+            let role = r.sent_as.as_deref().map(|a| format!(" ({a})"));
+            format!("{}{}", r.profile, role.unwrap_or_default())
+        };
+        let width = receipts
+            .iter()
+            .map(|r| by(r).len())
+            .max()
+            .unwrap_or(0)
+            .max(2);
         let mut lines = vec![format!(
-            "  {:<20} {:<16} {:<8} {:<24} {:<12} {:<10} {}",
+            "  {:<20} {:<16} {:<8} {:<24} {:<width$} {:<10} {}",
             "sent (UTC)", "business ID", "year", "period", "by", "outcome", "HMRC correlation ID"
         )];
         for r in &receipts {
+            let outcome = serde_json::to_value(r.outcome).ok();
             lines.push(format!(
-                "  {:<20} {:<16} {:<8} {} to {} {:<12} {:<10} {}",
+                "  {:<20} {:<16} {:<8} {} to {} {:<width$} {:<10} {}",
                 r.sent_at.format("%Y-%m-%d %H:%M:%S"),
                 r.business_id,
                 r.tax_year,
                 r.period_start,
                 r.period_end,
-                format!(
-                    "{}{}",
-                    r.profile,
-                    r.sent_as
-                        .as_deref()
-                        .map(|a| format!(" ({a})"))
-                        .unwrap_or_default()
-                ),
-                serde_json::to_value(r.outcome)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
+                by(r),
+                outcome
+                    .as_ref()
+                    .and_then(|v| v.as_str())
                     .unwrap_or_default(),
                 r.correlation_id.as_deref().unwrap_or("-"),
             ));

@@ -205,6 +205,21 @@ pub(super) async fn import_as(
     let found = look_up(ctx, &authority, &nino, &id).await?;
     check_mapping(&mapping, found.kind)?;
     let mut parsed = csv_file::parse(&bytes, found.kind, &mapping);
+    if parsed.other_kind_rows * 2 > parsed.rows {
+        let other = found.kind.other();
+        return Err(CliError::new(
+            "records",
+            format!(
+                "{} looks like a {other} business's records ({} of {} rows have {other} categories), and {} is a {} business: nothing was imported",
+                file.display(),
+                parsed.other_kind_rows,
+                parsed.rows,
+                id.as_str(),
+                found.kind
+            ),
+        )
+        .hint("check --business: mtd businesses lists each business with its type"));
+    }
     // A file that cannot be read at all (empty, no records, a missing column) is one problem.
     if let Some(whole) = parsed
         .errors

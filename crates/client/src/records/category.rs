@@ -20,6 +20,14 @@ impl BusinessKind {
         }
     }
 
+    /// The other kind whose records could be mistaken for this one's.
+    pub fn other(self) -> Self {
+        match self {
+            Self::SelfEmployment => Self::UkProperty,
+            Self::UkProperty => Self::SelfEmployment,
+        }
+    }
+
     pub fn categories(self) -> &'static [Category] {
         match self {
             Self::SelfEmployment => SELF_EMPLOYMENT,

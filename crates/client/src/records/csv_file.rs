@@ -110,6 +110,11 @@ impl std::fmt::Display for RowError {
 pub struct Parsed {
     pub records: Vec<Record>,
     pub errors: Vec<RowError>,
+    /// Rows whose category belongs to the other kind of business only: many of them mean the
+    /// file is that business's.
+    pub other_kind_rows: usize,
+    /// Every row under the heading.
+    pub rows: usize,
 }
 
 /// Reads `bytes` (a whole CSV file) as records of a business of `kind`.
@@ -230,6 +235,10 @@ pub fn parse(bytes: &[u8], kind: BusinessKind, mapping: &Mapping) -> Parsed {
         let amount = parse_amount(field("amount")).map_err(|r| fault("amount", r));
         let named = field("category");
         let category = mapping.categories.get(named).map_or(named, String::as_str);
+        out.rows += 1;
+        if kind.category(category).is_none() && kind.other().category(category).is_some() {
+            out.other_kind_rows += 1;
+        }
         let category = kind.category(category).ok_or_else(|| {
             fault(
                 "category",
