@@ -122,8 +122,12 @@ pub enum Command {
     Update(UpdateArgs),
     /// The receipts of what was sent: when, by whom, what, and HMRC's answer.
     History {
+        /// Only this business's submissions.
         #[arg(long, value_name = "ID")]
         business: Option<String>,
+        /// An agent: only this client's submissions.
+        #[arg(long, value_name = "NINO")]
+        client: Option<String>,
     },
     /// Your digital records: import a CSV export, list them, export them.
     #[command(subcommand)]
@@ -153,7 +157,9 @@ pub enum RecordsCommand {
     /// Read a CSV file of records for a business (date, description, category, amount,
     /// disallowable). All or nothing unless --skip-bad-rows; importing it again adds nothing.
     Import {
+        /// The CSV file (see "Records files" in the README).
         file: PathBuf,
+        /// The business ID (see `mtd businesses`).
         #[arg(long, value_name = "ID")]
         business: String,
         /// A JSON file mapping another export's columns, date format and categories.
@@ -168,11 +174,13 @@ pub enum RecordsCommand {
     },
     /// The records kept for a business.
     List {
+        /// The business ID (see `mtd businesses`).
         #[arg(long, value_name = "ID")]
         business: String,
     },
     /// The records kept for a business, as CSV in the import layout.
     Export {
+        /// The business ID (see `mtd businesses`).
         #[arg(long, value_name = "ID")]
         business: String,
         /// Write to this file rather than stdout.
@@ -223,9 +231,12 @@ impl Quarter {
 
 #[derive(Debug, Subcommand)]
 pub enum PeriodTypeCommand {
+    /// Set the quarters a business reports on this tax year.
     Set {
+        /// standard: quarters from 6 April; calendar: from 1 April.
         #[arg(value_enum)]
         kind: PeriodType,
+        /// The business ID (see `mtd businesses`).
         #[arg(long, value_name = "ID")]
         business: String,
         /// An agent: the client's NINO.
@@ -396,6 +407,7 @@ pub enum SandboxCommand {
     /// Add a business for the linked user, or an agent's client (HMRC's Self Assessment Test
     /// Support: the embedded or local HMRC, and HMRC's sandbox).
     AddBusiness {
+        /// The kind of business.
         #[arg(long = "type", value_enum)]
         kind: BusinessType,
         /// A self-employment's trading name.
@@ -446,7 +458,10 @@ pub enum ClockCommand {
     /// Print the local HMRC's now.
     Show,
     /// Move to an instant, e.g. 2025-06-01T09:00:00Z.
-    Set { at: String },
+    Set {
+        /// An instant with its zone, e.g. 2025-06-01T09:00:00Z.
+        at: String,
+    },
     /// Move forward by a duration: s, m, h, d (also w, y), e.g. 5h, 30m, 548d, "1h 30m".
     Advance { by: String },
 }

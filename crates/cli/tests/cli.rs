@@ -837,6 +837,36 @@ fn the_shared_records_become_four_quarterly_updates_with_the_expected_totals() {
     }
     let history = json_of(ok(&mtd(d, &["history", "--json"])));
     assert_eq!(history.as_array().unwrap().len(), 8);
+
+    // A correction goes in the latest update sent: an earlier period is refused before sending.
+    let earlier = mtd(
+        d,
+        &[
+            "update",
+            "--business",
+            &se,
+            "--period",
+            "Q1",
+            "--tax-year",
+            "2025-26",
+            "--yes",
+            "--json",
+        ],
+    );
+    assert_eq!(earlier.status.code(), Some(2));
+    assert!(
+        json_of(&earlier)["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--period Q4")
+    );
+    assert_eq!(
+        json_of(ok(&mtd(d, &["history", "--json"])))
+            .as_array()
+            .unwrap()
+            .len(),
+        8
+    );
     assert!(
         history
             .as_array()

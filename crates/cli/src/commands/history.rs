@@ -1,15 +1,28 @@
-//! `mtd history [--business ID]`: the receipts of every submission, oldest first.
+//! `mtd history [--business ID] [--client NINO]`: the receipts of every submission, oldest first.
 
 use crate::context::Context;
 use crate::output::{CliError, Exit, emit};
 
 use super::records::{business_id, open_store, store_error};
 
-pub fn run(ctx: &Context, business: Option<String>) -> Result<Exit, CliError> {
+pub fn run(
+    ctx: &Context,
+    business: Option<String>,
+    client: Option<String>,
+) -> Result<Exit, CliError> {
     let id = business.as_deref().map(business_id).transpose()?;
-    let receipts = open_store(ctx)?
+    let client = client
+        .map(|n| {
+            mtd_domain::Nino::parse(&n)
+                .map_err(|_| CliError::usage(format!("{n:?} is not a National Insurance number")))
+        })
+        .transpose()?;
+    let mut receipts = open_store(ctx)?
         .receipts(id.as_ref().map(|b| b.as_str()))
         .map_err(store_error)?;
+    if let Some(nino) = &client {
+        receipts.retain(|r| r.nino == nino.as_ref());
+    }
     emit(ctx.json, &receipts, || {
         if receipts.is_empty() {
             return "Nothing has been sent yet.".to_owned();

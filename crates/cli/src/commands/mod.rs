@@ -53,7 +53,9 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
             client,
         } => obligations::run(&open(&cli.global).await?, open_only, tax_year, client).await,
         Command::Update(args) => update::run(&open(&cli.global).await?, args).await,
-        Command::History { business } => history::run(&open(&cli.global).await?, business),
+        Command::History { business, client } => {
+            history::run(&open(&cli.global).await?, business, client)
+        }
         Command::Records(cmd) => records::run(&open(&cli.global).await?, cmd).await,
         Command::PeriodType(cmd) => period_type::run(&open(&cli.global).await?, cmd).await,
         Command::Sandbox(cmd) => sandbox::run(&cli.global, cmd).await,

@@ -1,7 +1,8 @@
 //! `mtd obligations`: the quarterly updates HMRC expects, overdue first, with days left.
 
 use chrono::NaiveDate;
-use mtd_client::api::obligations::{Filter, Status};
+use mtd_client::api::obligations::{Filter, QuarterlyObligations, Status};
+use mtd_client::tokens::FreshError;
 
 use crate::context::Context;
 use crate::output::{CliError, Exit, emit};
@@ -31,7 +32,16 @@ pub async fn run(
             let (c, n, f) = (api.clone(), nino.clone(), filter.clone());
             async move { c.obligations().quarterly(&t, &n, &f).await }
         })
-        .await?;
+        .await;
+    // HMRC answers "none" with a 404.
+    let found = match found {
+        Err(FreshError::Api(e)) if e.hmrc_code() == Some("NO_OBLIGATIONS_FOUND") => {
+            QuarterlyObligations {
+                obligations: Vec::new(),
+            }
+        }
+        other => other?,
+    };
     let today = ctx.hmrc_now().await.date_naive();
     emit(ctx.json, &found, || {
         table(nino.as_ref(), &found.obligations, today)

@@ -280,14 +280,13 @@ pub(super) async fn import_as(
         "removed": summary.removed, "unchanged": summary.unchanged,
         "duplicates": summary.duplicates, "skipped": problems,
     });
-    let mut lines = vec![if summary.added == 0 && summary.removed == 0 {
-        format!("{name}: nothing new.")
-    } else {
-        format!(
-            "{name}: {} added, {} removed (changed in or gone from the file).",
-            plural(summary.added, "record"),
-            summary.removed,
-        )
+    let mut lines = vec![match (summary.added, summary.removed) {
+        (0, 0) => format!("{name}: nothing new."),
+        (added, 0) => format!("{name}: {} added.", plural(added, "record")),
+        (added, removed) => format!(
+            "{name}: {} added, {removed} removed (changed in or gone from the file).",
+            plural(added, "record")
+        ),
     }];
     if summary.unchanged > 0 {
         lines.push(format!(

@@ -95,7 +95,28 @@ pub(super) async fn send_update(
             .filter(|p| TaxYear::containing(p.period_end_date) == Some(year))
             .cloned()
             .collect();
-        choose(&in_year, args.period, to, &id, year)?.clone()
+        let chosen = choose(&in_year, args.period, to, &id, year)?;
+        // Updates carry the year to date, so HMRC takes none that ends before the latest sent.
+        if let Some(latest) = in_year
+            .iter()
+            .filter(|p| p.status == Status::Fulfilled)
+            .map(|p| p.period_end_date)
+            .max()
+            .filter(|l| chosen.period_end_date < *l)
+        {
+            let quarter = in_year
+                .iter()
+                .position(|p| p.period_end_date == latest)
+                .map_or(0, |i| i + 1);
+            return Err(CliError::usage(format!(
+                "{} has sent {year}'s update to {latest} already; HMRC takes no update that ends earlier",
+                id.as_str()
+            ))
+            .hint(format!(
+                "updates hold the year to date, so a correction goes in the latest one: --period Q{quarter}"
+            )));
+        }
+        chosen.clone()
     };
     let period = &period;
     // The obligation's year (a calendar quarter starts in the year before).
@@ -200,7 +221,7 @@ async fn next_due(ctx: &Context, all: &[Period], id: &BusinessId) -> Result<Peri
                 next.period_end_date
             ),
         )
-        .hint("see what is due with mtd obligations; a correction to a sent period names it with --period"));
+        .hint("see what is due with mtd obligations; a correction goes in the latest update sent: name its --period"));
     }
     Ok(next.clone())
 }

@@ -205,7 +205,7 @@ pub fn parse(bytes: &[u8], kind: BusinessKind, mapping: &Mapping) -> Parsed {
                 line,
                 column: None,
                 reason: format!(
-                    "{} fields where the heading has {} (a description with a comma must be in double quotes)",
+                    "{} fields where the heading has {} (a field with a comma must be in double quotes, and amounts have no thousands separator)",
                     row.len(),
                     headings.len()
                 ),
