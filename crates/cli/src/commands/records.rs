@@ -278,7 +278,8 @@ pub(super) async fn import_as(
     let value = json!({
         "businessId": id.as_str(), "source": source, "added": summary.added,
         "removed": summary.removed, "unchanged": summary.unchanged,
-        "duplicates": summary.duplicates, "skipped": problems,
+        "duplicates": summary.duplicates, "amendedElsewhere": summary.amended_elsewhere,
+        "skipped": problems,
     });
     let mut lines = vec![match (summary.added, summary.removed) {
         (0, 0) => format!("{name}: nothing new."),
@@ -292,6 +293,12 @@ pub(super) async fn import_as(
         lines.push(format!(
             "{} already imported from this file.",
             plural(summary.unchanged, "record")
+        ));
+    }
+    if summary.amended_elsewhere > 0 {
+        lines.push(format!(
+            "Note: {} differ only in amount from rows of another file, and both are now counted. If this file corrects that one, edit and import that file instead (see mtd records list).",
+            plural(summary.amended_elsewhere, "added record")
         ));
     }
     if summary.duplicates > 0 {

@@ -33,6 +33,8 @@ pub struct ImportSummary {
     pub unchanged: usize,
     /// Rows already held from another file, not added again.
     pub duplicates: usize,
+    /// Added rows that match another file's row in all but the amount.
+    pub amended_elsewhere: usize,
 }
 
 #[derive(Debug)]
@@ -113,7 +115,13 @@ impl RecordStore {
         let this = "business_id = ?1 AND source = ?2";
         let mut old = count(load(&tx, this, params![business_id, source])?);
         let others = "business_id = ?1 AND source <> ?2";
-        let mut elsewhere = count(load(&tx, others, params![business_id, source])?);
+        let held_elsewhere = load(&tx, others, params![business_id, source])?;
+        // Rows alike but for the amount: a corrected copy saved under another name, most likely.
+        let alike: std::collections::HashSet<(NaiveDate, String, &'static str)> = held_elsewhere
+            .iter()
+            .map(|r| (r.date, r.description.clone(), r.category))
+            .collect();
+        let mut elsewhere = count(held_elsewhere);
         let take = |held: &mut HashMap<Key, usize>, k: &Key| match held.get_mut(k) {
             Some(n) if *n > 0 => {
                 *n -= 1;
@@ -132,6 +140,9 @@ impl RecordStore {
                 continue;
             } else {
                 summary.added += 1;
+                if alike.contains(&(r.date, r.description.clone(), r.category)) {
+                    summary.amended_elsewhere += 1;
+                }
             }
             kept.push(r);
         }
@@ -246,8 +257,11 @@ mod tests {
         assert_eq!((s.added, s.duplicates), (0, 2));
         let other = records("date,description,category,amount\n2025-05-01,C,turnover,9.00\n");
         let s = store.import("XAIS1", se, "/b/a.csv", &other).unwrap();
-        assert_eq!((s.added, s.duplicates), (1, 0));
-        assert_eq!(store.records("XAIS1").unwrap().len(), 3);
+        assert_eq!((s.added, s.duplicates, s.amended_elsewhere), (1, 0, 0));
+        let amended = records("date,description,category,amount\n2025-05-01,C,turnover,9.50\n");
+        let s = store.import("XAIS1", se, "/c/a.csv", &amended).unwrap();
+        assert_eq!((s.added, s.amended_elsewhere), (1, 1));
+        assert_eq!(store.records("XAIS1").unwrap().len(), 4);
         assert!(store.records("XAIS2").unwrap().is_empty());
     }
 }
